@@ -1,0 +1,1 @@
+"""deconflict: a deconfliction mechanism as software."""

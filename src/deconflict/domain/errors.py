@@ -1,0 +1,77 @@
+"""The one exception tree for every failure a user can cause.
+
+Each error has a stable ``code`` (used by the CLI, the scenario runner and, later, the API's
+problem+json mapping) and a message that names the offending field where there is one.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DeconflictError",
+    "InvalidInput",
+    "InvalidGeometry",
+    "InvalidCoordinate",
+    "InvalidTime",
+    "InvalidAltitude",
+    "NotFound",
+    "NotPermitted",
+    "Conflicting",
+    "LogTampered",
+]
+
+
+class DeconflictError(Exception):
+    """Base of every error a user (or a client system) can cause."""
+
+    code = "deconflict_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    def at(self, prefix: str) -> DeconflictError:
+        """Prefix the field path (``volumes[0].footprint``) as the error travels outwards."""
+        self.field = f"{prefix}.{self.field}" if self.field else prefix
+        return self
+
+
+class InvalidInput(DeconflictError):
+    code = "invalid_input"
+
+
+class InvalidGeometry(InvalidInput):
+    code = "invalid_geometry"
+
+
+class InvalidCoordinate(InvalidInput):
+    code = "invalid_coordinate"
+
+
+class InvalidTime(InvalidInput):
+    code = "invalid_time"
+
+
+class InvalidAltitude(InvalidInput):
+    code = "invalid_altitude"
+
+
+class NotFound(DeconflictError):
+    code = "not_found"
+
+
+class NotPermitted(DeconflictError):
+    code = "not_permitted"
+
+
+class Conflicting(DeconflictError):
+    """The request contradicts the current state (duplicate id, wrong status, closed line)."""
+
+    code = "conflicting_state"
+
+
+class LogTampered(DeconflictError):
+    code = "log_tampered"
