@@ -1,0 +1,78 @@
+"""The one mapping between domain records and JSON-ready dicts (store rows, log bodies)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.v import transform_error
+
+from ..domain.chain import canonical
+from ..domain.errors import DeconflictError, InvalidInput
+from ..service.ports import RECORD_TYPES, Record
+
+__all__ = ["to_dict", "from_dict", "type_name", "iso"]
+
+T = TypeVar("T")
+
+_converter = cattrs.Converter()
+
+
+def iso(value: datetime) -> str:
+    """UTC ISO 8601 with a Z, to the microsecond when there is one."""
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _parse_iso(value: Any, _: type) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+_converter.register_unstructure_hook(datetime, iso)
+_converter.register_structure_hook(datetime, _parse_iso)
+_converter.register_unstructure_hook(timedelta, lambda d: d.total_seconds())
+_converter.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=float(v)))
+
+_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
+
+
+def type_name(record: Record) -> str:
+    return _NAMES[type(record)]
+
+
+def to_dict(value: Any) -> dict[str, Any]:
+    """JSON-ready, exactly as it will read back from JSON (lists, not tuples)."""
+    result: dict[str, Any] = json.loads(canonical(_converter.unstructure(value)))
+    return result
+
+
+def _named_error(exc: Exception) -> DeconflictError:
+    """The first failure inside a cattrs error, as a named error with its field path."""
+    found: list[BaseException] = []
+
+    def keep(error: BaseException, _: Any) -> str:
+        found.append(error)
+        return ""
+
+    paths = transform_error(exc, path="", format_exception=keep)
+    if not found:
+        return InvalidInput(str(exc))
+    error, path = found[0], paths[0].rsplit(" @ ", 1)[-1].lstrip(".")
+    if isinstance(error, DeconflictError):
+        return error.at(path) if path else error
+    if isinstance(error, KeyError):
+        missing = f"{path}.{error.args[0]}" if path else str(error.args[0])
+        return InvalidInput("this field is required", field=missing)
+    return InvalidInput(f"invalid value ({error})", field=path or None)
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild (and so re-validate) a value; bad data raises a named error with its field."""
+    try:
+        return _converter.structure(data, cls)
+    except DeconflictError:
+        raise
+    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
+        raise _named_error(exc) from exc

@@ -1,0 +1,185 @@
+"""The embedded store: one SQLite file (WAL, foreign keys on), schema by Alembic migrations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from ...domain.chain import GENESIS, LogEntry, canonical, seal
+from ...domain.errors import Conflicting, InvalidInput
+from ...service.ports import RECORD_TYPES, Record
+from ..codec import from_dict, iso, to_dict, type_name
+
+__all__ = ["SqliteStore"]
+
+R = TypeVar("R", bound=Record)
+_TYPE_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
+_HERE = Path(__file__).parent
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock at once: the chain head cannot move under us.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _row_entry(row: sa.Row[Any]) -> LogEntry:
+    return LogEntry(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        kind=row.kind,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        body=json.loads(row.body),
+        body_sha256=row.body_sha256,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class SqliteTransaction:
+    """Reads and records inside one SQLite transaction."""
+
+    def __init__(self, conn: Connection, writable: bool) -> None:
+        self._conn = conn
+        self._writable = writable
+        self._head: tuple[int, str] | None = None
+
+    def get(self, cls: type[R], id: str) -> R | None:
+        row = self._conn.execute(
+            sa.text("SELECT body FROM objects WHERE type = :t AND id = :i"),
+            {"t": _TYPE_NAMES[cls], "i": id},
+        ).first()
+        return from_dict(cls, json.loads(row.body)) if row else None
+
+    def all(self, cls: type[R]) -> list[R]:
+        rows = self._conn.execute(
+            sa.text("SELECT body FROM objects WHERE type = :t ORDER BY seq"),
+            {"t": _TYPE_NAMES[cls]},
+        )
+        return [from_dict(cls, json.loads(row.body)) for row in rows]
+
+    def _read_head(self) -> tuple[int, str]:
+        row = self._conn.execute(
+            sa.text("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1")
+        ).first()
+        return (row.seq, row.hash) if row else (0, GENESIS)
+
+    def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry:
+        if not self._writable:
+            raise Conflicting("this is a read-only transaction")
+        seq, prev = self._head or self._read_head()
+        entry = seal(
+            seq + 1, iso(at), actor, kind, type_name(subject), subject.id, to_dict(subject), prev
+        )
+        self.append(entry)
+        return entry
+
+    def append(self, entry: LogEntry) -> None:
+        """Write one sealed entry and the object state it carries."""
+        body = canonical(entry.body).decode()
+        row = entry.__dict__ | {"body": body}
+        self._conn.execute(
+            sa.text(
+                "INSERT INTO log (seq, at, actor, kind, subject_type, subject_id, body, "
+                "body_sha256, prev_hash, hash) VALUES (:seq, :at, :actor, :kind, :subject_type, "
+                ":subject_id, :body, :body_sha256, :prev_hash, :hash)"
+            ),
+            row,
+        )
+        self._conn.execute(
+            sa.text(
+                "INSERT INTO objects (type, id, party, body, seq) VALUES (:t, :i, :p, :b, :s) "
+                "ON CONFLICT (type, id) DO UPDATE SET party = :p, body = :b, seq = :s"
+            ),
+            {
+                "t": entry.subject_type,
+                "i": entry.subject_id,
+                "p": entry.body.get("party"),
+                "b": body,
+                "s": entry.seq,
+            },
+        )
+        self._head = (entry.seq, entry.hash)
+
+
+class SqliteStore:
+    """Objects and their log in one SQLite file; ``":memory:"`` for a private scratch store."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        memory = self.path == ":memory:"
+        if not memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = sa.create_engine(
+            f"sqlite:///{self.path}", poolclass=StaticPool if memory else None
+        )
+        _configure(self._engine)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        config = Config(str(_HERE / "alembic.ini"))
+        config.set_main_option("script_location", str(_HERE / "migrations"))
+        with self._engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteTransaction]:
+        with self._engine.begin() as conn:
+            yield SqliteTransaction(conn, writable=True)
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteTransaction]:
+        with self._engine.connect() as conn:
+            yield SqliteTransaction(conn, writable=False)
+
+    def entries(self, after: int = 0) -> Iterator[LogEntry]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT * FROM log WHERE seq > :a ORDER BY seq"), {"a": after}
+            )
+            for row in rows:
+                yield _row_entry(row)
+
+    def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT type, id, body, seq FROM objects"))
+            return {(r.type, r.id): {"body": json.loads(r.body), "seq": r.seq} for r in rows}
+
+    def load_entries(self, entries: Iterator[LogEntry]) -> None:
+        """Replay sealed entries verbatim into this (fresh) store."""
+        with self._engine.begin() as conn:
+            tx = SqliteTransaction(conn, writable=True)
+            for entry in entries:
+                if entry.subject_type not in RECORD_TYPES:
+                    raise InvalidInput(
+                        f"unknown subject type {entry.subject_type!r}", field=f"seq {entry.seq}"
+                    )
+                tx.append(entry)
+
+    def close(self) -> None:
+        self._engine.dispose()

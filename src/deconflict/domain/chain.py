@@ -1,0 +1,116 @@
+"""The hash chain of the log: canonical encoding, sealing and verification.
+
+Canonical encoding (documented in docs/log.md): JSON, UTF-8, keys sorted, no whitespace
+(separators ``,`` and ``:``), non-ASCII kept as is, no NaN or infinity, floats in Python's
+shortest round-trip form. Each entry's ``hash`` is the SHA-256 of the canonical encoding of its
+header: ``{seq, at, actor, kind, subject_type, subject_id, body_sha256, prev_hash}``; the body
+is covered through ``body_sha256``, so an export may leave out a body a party may not see and
+the chain still verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["GENESIS", "LogEntry", "ChainProblem", "canonical", "seal", "verify_chain"]
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte encoding that every party hashes.
+
+    >>> canonical({"b": 1, "a": [1.5, "é"]})
+    b'{"a":[1.5,"\\xc3\\xa9"],"b":1}'
+    """
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    seq: int
+    at: str  # ISO 8601 UTC, as recorded
+    actor: str
+    kind: str
+    subject_type: str
+    subject_id: str
+    body: dict[str, Any]
+    body_sha256: str
+    prev_hash: str
+    hash: str
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "kind": self.kind,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "body_sha256": self.body_sha256,
+            "prev_hash": self.prev_hash,
+        }
+
+
+def seal(
+    seq: int,
+    at: str,
+    actor: str,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    body: dict[str, Any],
+    prev_hash: str,
+) -> LogEntry:
+    """Make the next entry of the chain."""
+    body_sha = _sha256(canonical(body))
+    draft = LogEntry(seq, at, actor, kind, subject_type, subject_id, body, body_sha, prev_hash, "")
+    return LogEntry(**{**draft.__dict__, "hash": _sha256(canonical(draft.header()))})
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq}: {self.problem}"
+
+
+def _check(entry: LogEntry, expected_seq: int, prev_hash: str) -> list[ChainProblem]:
+    problems = []
+    if entry.seq != expected_seq:
+        problems.append(
+            ChainProblem(
+                entry.seq, f"expected seq {expected_seq}: an entry was deleted, inserted or moved"
+            )
+        )
+    if entry.prev_hash != prev_hash:
+        problems.append(
+            ChainProblem(entry.seq, "does not follow the previous entry (prev_hash differs)")
+        )
+    if _sha256(canonical(entry.body)) != entry.body_sha256:
+        problems.append(ChainProblem(entry.seq, "body was edited (body_sha256 differs)"))
+    if _sha256(canonical(entry.header())) != entry.hash:
+        problems.append(ChainProblem(entry.seq, "entry was edited (hash differs)"))
+    return problems
+
+
+def verify_chain(entries: Iterable[LogEntry]) -> list[ChainProblem]:
+    """Every break in the chain, in order; an empty list means the chain is whole."""
+    problems: list[ChainProblem] = []
+    prev, expected = GENESIS, 1
+    for entry in entries:
+        problems += _check(entry, expected, prev)
+        prev, expected = entry.hash, entry.seq + 1
+    return problems

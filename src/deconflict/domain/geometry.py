@@ -1,0 +1,213 @@
+"""Footprints on the WGS 84 ellipsoid and the distances between them.
+
+A footprint is a *core* geometry in longitude/latitude (a point, a path or a polygon) and a
+*reach* in metres around it: a circle is a point with a radius, a corridor is a path with half
+its width. The distance between two footprints is the geodesic distance between their cores
+less both reaches, so circles and corridors are exact on the ellipsoid instead of being
+approximated by polygons.
+
+Nearest points are found in a local equirectangular plane (isotropic near the pair) and the
+distance between them is then measured on the ellipsoid with ``pyproj.Geod``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+
+import numpy as np
+import shapely
+from pyproj import Geod
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+from .errors import InvalidCoordinate, InvalidGeometry
+
+__all__ = ["Shape", "Footprint", "LonLat", "geodesic_distance", "GEOD", "degrees_for"]
+
+GEOD = Geod(ellps="WGS84")
+LonLat = tuple[float, float]
+
+# Conservative metres per degree, so that boxes grown by a distance always contain it.
+_MIN_METRES_PER_DEGREE_LAT = 110_574.0
+_METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
+
+
+class Shape(StrEnum):
+    POINT = "point"
+    CIRCLE = "circle"
+    CORRIDOR = "corridor"
+    POLYGON = "polygon"
+    LINE = "line"
+
+
+def _check_position(lon: float, lat: float, where: str) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidCoordinate(f"({lon}, {lat}) is not a finite position", field=where)
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidCoordinate(f"latitude {lat} is outside -90..90", field=where)
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidCoordinate(f"longitude {lon} is outside -180..180", field=where)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where an operation, a declaration or a measure lies on the ground.
+
+    ``coordinates`` are (lon, lat) pairs: one for a point or a circle, a path for a corridor or a
+    line, the exterior ring for a polygon (closing point optional).
+
+    >>> Footprint.circle((40.141, 35.336), 5_000).reach_m
+    5000.0
+    """
+
+    shape: Shape
+    coordinates: tuple[LonLat, ...]
+    radius_m: float = 0.0
+    width_m: float = 0.0
+
+    @classmethod
+    def point(cls, at: LonLat) -> Footprint:
+        return cls(Shape.POINT, (at,))
+
+    @classmethod
+    def circle(cls, centre: LonLat, radius_m: float) -> Footprint:
+        return cls(Shape.CIRCLE, (centre,), radius_m=radius_m)
+
+    @classmethod
+    def corridor(cls, path: Sequence[LonLat], width_m: float) -> Footprint:
+        return cls(Shape.CORRIDOR, tuple(path), width_m=width_m)
+
+    @classmethod
+    def polygon(cls, ring: Sequence[LonLat]) -> Footprint:
+        return cls(Shape.POLYGON, tuple(ring))
+
+    @classmethod
+    def line(cls, path: Sequence[LonLat]) -> Footprint:
+        return cls(Shape.LINE, tuple(path))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "coordinates", tuple((float(x), float(y)) for x, y in self.coordinates)
+        )
+        for i, (lon, lat) in enumerate(self.coordinates):
+            _check_position(lon, lat, f"coordinates[{i}]")
+        _VALIDATORS[self.shape](self)
+
+    @property
+    def reach_m(self) -> float:
+        """How far the footprint extends around its core, in metres."""
+        return self.radius_m if self.shape is Shape.CIRCLE else self.width_m / 2.0
+
+    @cached_property
+    def core(self) -> BaseGeometry:
+        """The core geometry in lon/lat (shapely)."""
+        if self.shape in (Shape.POINT, Shape.CIRCLE):
+            return Point(self.coordinates[0])
+        if self.shape is Shape.POLYGON:
+            return Polygon(self.coordinates)
+        return LineString(self.coordinates)
+
+    def bounds(self, grow_m: float = 0.0) -> tuple[float, float, float, float]:
+        """(min lon, min lat, max lon, max lat) grown by reach + ``grow_m`` metres."""
+        minx, miny, maxx, maxy = self.core.bounds
+        dlat, dlon = degrees_for(self.reach_m + grow_m, max(abs(miny), abs(maxy)))
+        return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+
+    def centre(self) -> LonLat:
+        c = self.core.centroid
+        return (float(c.x), float(c.y))
+
+
+def degrees_for(metres: float, at_lat: float) -> tuple[float, float]:
+    """(Δlat, Δlon) in degrees that certainly cover ``metres`` near latitude ``at_lat``."""
+    if metres <= 0:
+        return 0.0, 0.0
+    dlat = metres / _MIN_METRES_PER_DEGREE_LAT
+    cos_lat = math.cos(math.radians(min(abs(at_lat) + dlat, 89.9)))
+    return dlat, min(metres / (_METRES_PER_DEGREE_LON_EQUATOR * cos_lat), 360.0)
+
+
+def _validate_point(fp: Footprint) -> None:
+    if len(fp.coordinates) != 1:
+        raise InvalidGeometry(f"a {fp.shape} has exactly one position", field="coordinates")
+    if fp.shape is Shape.CIRCLE and not (math.isfinite(fp.radius_m) and fp.radius_m > 0):
+        raise InvalidGeometry(f"radius {fp.radius_m} m must be above 0", field="radius_m")
+
+
+def _validate_path(fp: Footprint) -> None:
+    if len(set(fp.coordinates)) < 2:
+        raise InvalidGeometry(f"a {fp.shape} needs two distinct positions", field="coordinates")
+    if fp.shape is Shape.CORRIDOR and not (math.isfinite(fp.width_m) and fp.width_m > 0):
+        raise InvalidGeometry(f"corridor width {fp.width_m} m must be above 0", field="width_m")
+
+
+def _validate_polygon(fp: Footprint) -> None:
+    ring = list(fp.coordinates)
+    if ring and ring[0] == ring[-1]:
+        ring = ring[:-1]
+    if len(set(ring)) < 3:
+        raise InvalidGeometry("a polygon needs three distinct corners", field="coordinates")
+    polygon = Polygon(ring)
+    if polygon.area <= 0:
+        raise InvalidGeometry(
+            "the polygon has no area (its corners are in line)", field="coordinates"
+        )
+    if not polygon.is_valid:
+        reason = shapely.is_valid_reason(polygon)
+        raise InvalidGeometry(f"the polygon is not valid: {reason}", field="coordinates")
+    object.__setattr__(fp, "coordinates", tuple(ring))
+
+
+_VALIDATORS = {
+    Shape.POINT: _validate_point,
+    Shape.CIRCLE: _validate_point,
+    Shape.CORRIDOR: _validate_path,
+    Shape.LINE: _validate_path,
+    Shape.POLYGON: _validate_polygon,
+}
+
+
+def _to_plane(geom: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
+    k = math.cos(math.radians(lat0))
+
+    def forward(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(((xy[:, 0] - lon0) * k, xy[:, 1] - lat0))
+
+    return shapely.transform(geom, forward)
+
+
+def core_distance(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Geodesic distance in metres between two lon/lat geometries (0 if they meet)."""
+    if a.intersects(b):
+        return 0.0
+    ca, cb = a.centroid, b.centroid
+    lon0, lat0 = (ca.x + cb.x) / 2.0, (ca.y + cb.y) / 2.0
+    pa, pb = nearest_points(_to_plane(a, lon0, lat0), _to_plane(b, lon0, lat0))
+    k = math.cos(math.radians(lat0))
+    lon_a, lat_a = pa.x / k + lon0, pa.y + lat0
+    lon_b, lat_b = pb.x / k + lon0, pb.y + lat0
+    return float(GEOD.inv(lon_a, lat_a, lon_b, lat_b)[2])
+
+
+def geodesic_distance(a: Footprint, b: Footprint) -> float:
+    """Shortest distance in metres between two footprints on WGS 84; 0 when they meet.
+
+    >>> round(geodesic_distance(Footprint.point((40.0, 35.0)), Footprint.point((40.0, 35.1))))
+    11094
+    """
+    return max(0.0, core_distance(a.core, b.core) - a.reach_m - b.reach_m)
+
+
+def interiors_meet(a: Footprint, b: Footprint) -> bool:
+    """True when the footprints share more than a boundary (touching is not meeting)."""
+    reach = a.reach_m + b.reach_m
+    if reach > 0:
+        return core_distance(a.core, b.core) < reach
+    if not a.core.intersects(b.core):
+        return False
+    return not a.core.touches(b.core)

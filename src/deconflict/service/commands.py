@@ -1,0 +1,169 @@
+"""Commands: what a member (or the local operator, ``system``) asks the mechanism to do.
+
+Values are already in canonical units (metres, aware UTC, WGS 84): parsing what users type is
+done by the entry points (scenario, CLI) before a command is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ..domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
+from ..domain.geometry import Footprint
+from ..domain.lines import Answer, MessageKind
+from ..domain.measures import MeasureKind, Side, ZoneRule
+from ..domain.parties import Role
+from ..domain.volume import AltitudeBand, TimeWindow, Volume4D
+
+__all__ = [
+    "Command",
+    "CreateParty",
+    "AddMember",
+    "CreateArrangement",
+    "OpenLine",
+    "CreateMeasure",
+    "Declare",
+    "Withdraw",
+    "Notify",
+    "Amend",
+    "Cancel",
+    "Acknowledge",
+    "Send",
+    "SetLineStatus",
+    "ProcessDeadlines",
+]
+
+
+@dataclass(frozen=True)
+class CreateParty:
+    id: str
+    name: str
+    affiliates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddMember:
+    id: str
+    party: str
+    role: Role
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CreateArrangement:
+    arrangement: Arrangement
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    id: str
+    arrangement: str
+    domain: LineDomain
+    parties: tuple[str, ...] = ()  # default: every party of the arrangement
+
+
+@dataclass(frozen=True)
+class CreateMeasure:
+    id: str
+    arrangement: str
+    kind: MeasureKind
+    name: str
+    footprint: Footprint
+    window: TimeWindow
+    sides: dict[str, Side] = field(default_factory=dict)
+    reach_m: float = 50_000.0
+    crossing_kinds: tuple[NoticeKind, ...] = ()
+    rule: ZoneRule | None = None
+    band: AltitudeBand | None = None
+    owner: str | None = None
+    applies_to: tuple[str, ...] = ()
+    notify_lead: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Declare:
+    id: str
+    kind: DeclarationKind
+    footprint: Footprint
+    window: TimeWindow
+    disclosed_to: tuple[str, ...] = ()
+    category: str = ""
+    forces: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    id: str
+
+
+@dataclass(frozen=True)
+class Notify:
+    id: str
+    line: str
+    kind: NoticeKind
+    volumes: tuple[Volume4D, ...]
+    forces: str = ""
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class Amend:
+    id: str
+    volumes: tuple[Volume4D, ...]
+    remarks: str = ""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    line: str
+    number: int
+    answer: Answer
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Send:
+    """A query, reply, stop request, warning or free text on a line."""
+
+    line: str
+    kind: MessageKind
+    text: str
+    refers_to: int | None = None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLineStatus:
+    line: str
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class ProcessDeadlines:
+    """Mark what is overdue at the clock's time and escalate it."""
+
+
+Command = (
+    CreateParty
+    | AddMember
+    | CreateArrangement
+    | OpenLine
+    | CreateMeasure
+    | Declare
+    | Withdraw
+    | Notify
+    | Amend
+    | Cancel
+    | Acknowledge
+    | Send
+    | SetLineStatus
+    | ProcessDeadlines
+)

@@ -1,0 +1,386 @@
+"""One handler per command: load, decide in the domain, record, screen — in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from ..domain.arrangement import Arrangement
+from ..domain.chain import LogEntry
+from ..domain.conflicts import Conflict
+from ..domain.declarations import Declaration
+from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
+from ..domain.lines import Acknowledgement, Line, LineStatus, Message, MessageKind
+from ..domain.measures import ControlMeasure
+from ..domain.notices import Notice
+from ..domain.parties import Member, Party, Role
+from ..domain.screening import Screenable, screen, screen_pair
+from . import commands as c
+from .ports import Clock, Record, Store, Transaction
+from .situation import Situation, key_of
+
+__all__ = ["Deconfliction", "Outcome", "SYSTEM"]
+
+#: The local operator (CLI, scenario set-up): may administer, acts for no party.
+SYSTEM = Member("system", "system", Role.ADMIN, "local operator")
+
+
+@dataclass
+class Outcome:
+    """What one command recorded: its log entries and the conflicts it found."""
+
+    entries: list[LogEntry] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    result: Any = None
+
+
+@dataclass
+class _Unit:
+    tx: Transaction
+    actor: Member
+    at: datetime
+    outcome: Outcome = field(default_factory=Outcome)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def record(self, kind: str, subject: Record) -> None:
+        self.outcome.entries.append(self.tx.record(kind, self.actor.id, self.at, subject))
+
+
+class Deconfliction:
+    """The mechanism's use cases, over a store, a clock and the live situation."""
+
+    def __init__(self, store: Store, clock: Clock, situation: Situation) -> None:
+        self._store = store
+        self._clock = clock
+        self.situation = situation
+        self._arrangements: dict[str, Arrangement] = {}
+        self._lines: dict[str, Line] = {}
+        self._handlers: dict[type[Any], Callable[[Any, _Unit], None]] = {
+            c.CreateParty: self._create_party,
+            c.AddMember: self._add_member,
+            c.CreateArrangement: self._create_arrangement,
+            c.OpenLine: self._open_line,
+            c.CreateMeasure: self._create_measure,
+            c.Declare: self._declare,
+            c.Withdraw: self._withdraw,
+            c.Notify: self._notify,
+            c.Amend: self._amend,
+            c.Cancel: self._cancel,
+            c.Acknowledge: self._acknowledge,
+            c.Send: self._send,
+            c.SetLineStatus: self._set_line_status,
+            c.ProcessDeadlines: self._process_deadlines,
+        }
+
+    def start(self) -> None:
+        """Load what screening needs from the store, building the index once."""
+        with self._store.read() as tx:
+            self._arrangements = {a.id: a for a in tx.all(Arrangement)}
+            self._lines = {line.id: line for line in tx.all(Line)}
+            objects: list[Screenable] = [
+                *tx.all(Notice),
+                *tx.all(Declaration),
+                *tx.all(ControlMeasure),
+            ]
+            self.situation.load(objects, tx.all(Conflict))
+
+    def handle(self, command: c.Command, actor: str = SYSTEM.id) -> Outcome:
+        """Run one command as ``actor`` (a member id); all of it is recorded, or none of it."""
+        handler = self._handlers[type(command)]
+        with self._store.transaction() as tx:
+            unit = _Unit(tx, self._member(tx, actor), self._clock.now())
+            handler(command, unit)
+        for step in unit.after_commit:
+            step()
+        return unit.outcome
+
+    # -- look-ups ---------------------------------------------------------------------------
+
+    def _member(self, tx: Transaction, member_id: str) -> Member:
+        if member_id == SYSTEM.id:
+            return SYSTEM
+        member = tx.get(Member, member_id)
+        if member is None:
+            raise NotFound(f"unknown member {member_id!r}", field="actor")
+        return member
+
+    @staticmethod
+    def _need(tx: Transaction, cls: type[Any], id: str, field: str) -> Any:
+        found = tx.get(cls, id)
+        if found is None:
+            raise NotFound(f"unknown {cls.__name__.lower()} {id!r}", field=field)
+        return found
+
+    @staticmethod
+    def _new(tx: Transaction, cls: type[Any], id: str) -> None:
+        if tx.get(cls, id) is not None:
+            raise Conflicting(f"{cls.__name__.lower()} {id!r} already exists", field="id")
+
+    def _check_parties(self, tx: Transaction, parties: tuple[str, ...], field: str) -> None:
+        for party in parties:
+            self._need(tx, Party, party, field)
+
+    # -- parties and agreements ---------------------------------------------------------------
+
+    def _create_party(self, cmd: c.CreateParty, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        self._new(unit.tx, Party, cmd.id)
+        unit.record("party.created", Party(cmd.id, cmd.name, cmd.affiliates))
+
+    def _add_member(self, cmd: c.AddMember, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        self._new(unit.tx, Member, cmd.id)
+        self._need(unit.tx, Party, cmd.party, "party")
+        unit.record("member.added", Member(cmd.id, cmd.party, cmd.role, cmd.name))
+
+    def _create_arrangement(self, cmd: c.CreateArrangement, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        arrangement = cmd.arrangement
+        self._new(unit.tx, Arrangement, arrangement.id)
+        self._check_parties(unit.tx, arrangement.parties, "parties")
+        unit.record("arrangement.created", arrangement)
+        unit.after_commit.append(
+            lambda: self._arrangements.__setitem__(arrangement.id, arrangement)
+        )
+
+    def _open_line(self, cmd: c.OpenLine, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        self._new(unit.tx, Line, cmd.id)
+        arrangement: Arrangement = self._need(unit.tx, Arrangement, cmd.arrangement, "arrangement")
+        parties = cmd.parties or arrangement.parties
+        strangers = set(parties) - set(arrangement.parties)
+        if strangers:
+            raise InvalidInput(
+                f"{sorted(strangers)} are not parties to {arrangement.id}", field="parties"
+            )
+        spec = arrangement.spec(cmd.domain)
+        line = Line(cmd.id, arrangement.id, cmd.domain, parties, spec.ack_deadline)
+        unit.record("line.opened", line)
+        unit.after_commit.append(lambda: self._lines.__setitem__(line.id, line))
+
+    def _create_measure(self, cmd: c.CreateMeasure, unit: _Unit) -> None:
+        arrangement: Arrangement = self._need(unit.tx, Arrangement, cmd.arrangement, "arrangement")
+        if unit.actor.role is not Role.ADMIN:
+            if unit.actor.party not in arrangement.parties:
+                raise NotPermitted(f"{unit.actor.party} is not a party to {arrangement.id}")
+            unit.actor.require("measure")
+        self._new(unit.tx, ControlMeasure, cmd.id)
+        fields = {k: getattr(cmd, k) for k in cmd.__dataclass_fields__}
+        measure = ControlMeasure(**fields)
+        unit.record("measure.created", measure)
+        notices = [n for n in self.situation.near(measure, 0.0) if isinstance(n, Notice)]
+        self._record_conflicts(
+            unit, [screen_pair(n, measure, self._rules(n), unit.at) for n in notices]
+        )
+        self._after(unit, measure)
+
+    # -- declarations ---------------------------------------------------------------------------
+
+    def _declare(self, cmd: c.Declare, unit: _Unit) -> None:
+        party: Party = self._need(unit.tx, Party, unit.actor.party, "actor")
+        unit.actor.require("declare")
+        self._new(unit.tx, Declaration, cmd.id)
+        if cmd.forces and cmd.forces not in (party.id, *party.affiliates):
+            raise NotPermitted(f"{party.id} does not act for forces {cmd.forces!r}", field="forces")
+        self._check_parties(unit.tx, cmd.disclosed_to, "disclosed_to")
+        decl = Declaration(
+            cmd.id,
+            party.id,
+            cmd.kind,
+            cmd.footprint,
+            cmd.window,
+            unit.at,
+            cmd.disclosed_to,
+            cmd.category,
+            cmd.forces,
+            cmd.label,
+        )
+        unit.record("declaration.made", decl)
+        widest = max(
+            (a.rules.buffer_for(decl.kind) for a in self._arrangements.values()), default=0.0
+        )
+        notices = [n for n in self.situation.near(decl, widest) if isinstance(n, Notice)]
+        self._record_conflicts(
+            unit, [screen_pair(n, decl, self._rules(n), unit.at) for n in notices]
+        )
+        self._after(unit, decl)
+
+    def _withdraw(self, cmd: c.Withdraw, unit: _Unit) -> None:
+        decl: Declaration = self._need(unit.tx, Declaration, cmd.id, "id")
+        unit.actor.require("declare", decl.party)
+        withdrawn = decl.withdrawn_copy()
+        unit.record("declaration.withdrawn", withdrawn)
+        self._clear_conflicts(unit, key_of(decl))
+        self._after(unit, withdrawn)
+
+    # -- notices ----------------------------------------------------------------------------------
+
+    def _rules(self, notice: Notice) -> Any:
+        return self._arrangements[self._lines[notice.line].arrangement].rules
+
+    def _screen_notice(self, unit: _Unit, notice: Notice) -> None:
+        arrangement = self._arrangements[self._lines[notice.line].arrangement]
+        rules = arrangement.rules
+        candidates = self.situation.near(notice, rules.widest_m, rules.vertical_separation_m)
+        self._record_conflicts(unit, screen(notice, candidates, rules, arrangement.id, unit.at))
+        self._after(unit, notice)
+
+    def _notify(self, cmd: c.Notify, unit: _Unit) -> None:
+        line: Line = self._need(unit.tx, Line, cmd.line, "line")
+        unit.actor.require("notify")
+        line.check_member(unit.actor)
+        self._new(unit.tx, Notice, cmd.id)
+        number = self._post(unit, line, MessageKind.NOTICE, text=cmd.remarks, notice=cmd.id)
+        notice = Notice(
+            cmd.id,
+            unit.actor.party,
+            line.id,
+            cmd.kind,
+            cmd.volumes,
+            unit.at,
+            forces=cmd.forces,
+            remarks=cmd.remarks,
+            message_number=number,
+        )
+        unit.record("notice.filed", notice)
+        self._screen_notice(unit, notice)
+        unit.outcome.result = notice
+
+    def _owned_notice(self, unit: _Unit, notice_id: str) -> Notice:
+        notice: Notice = self._need(unit.tx, Notice, notice_id, "id")
+        unit.actor.require("notify", notice.party)
+        return notice
+
+    def _amend(self, cmd: c.Amend, unit: _Unit) -> None:
+        notice = self._owned_notice(unit, cmd.id).amended(cmd.volumes, unit.at, cmd.remarks)
+        line: Line = self._need(unit.tx, Line, notice.line, "line")
+        number = self._post(unit, line, MessageKind.AMENDMENT, text=cmd.remarks, notice=notice.id)
+        notice = replace(notice, message_number=number)
+        unit.record("notice.amended", notice)
+        self._clear_conflicts(unit, key_of(notice))
+        self._screen_notice(unit, notice)
+        unit.outcome.result = notice
+
+    def _cancel(self, cmd: c.Cancel, unit: _Unit) -> None:
+        notice = self._owned_notice(unit, cmd.id).cancelled(unit.at)
+        line: Line = self._need(unit.tx, Line, notice.line, "line")
+        number = self._post(unit, line, MessageKind.CANCELLATION, text=cmd.reason, notice=notice.id)
+        notice = replace(notice, message_number=number)
+        unit.record("notice.cancelled", notice)
+        self._clear_conflicts(unit, key_of(notice))
+        self._after(unit, notice)
+
+    # -- conflicts --------------------------------------------------------------------------------
+
+    def _record_conflicts(self, unit: _Unit, found: Sequence[Conflict | None]) -> None:
+        for conflict in found:
+            if conflict is None:
+                continue
+            unit.record("conflict.found", conflict)
+            unit.outcome.conflicts.append(conflict)
+            unit.after_commit.append(partial(self.situation.add_conflict, conflict))
+
+    def _clear_conflicts(self, unit: _Unit, key: str) -> None:
+        for conflict in self.situation.conflicts_of(key):
+            cleared = conflict.cleared(unit.at)
+            unit.record("conflict.cleared", cleared)
+            unit.after_commit.append(partial(self.situation.drop_conflict, conflict))
+
+    def _after(self, unit: _Unit, obj: Screenable) -> None:
+        unit.after_commit.append(lambda: self.situation.put(obj))
+
+    # -- lines --------------------------------------------------------------------------------------
+
+    def _post(self, unit: _Unit, line: Line, kind: MessageKind, **fields: Any) -> int:
+        line, message = line.post(kind, unit.actor, unit.at, **fields)
+        unit.record("line.numbered", line)
+        unit.record(f"message.{kind}", message)
+        return message.number
+
+    def _acknowledge(self, cmd: c.Acknowledge, unit: _Unit) -> None:
+        line: Line = self._need(unit.tx, Line, cmd.line, "line")
+        unit.actor.require("acknowledge")
+        line.check_member(unit.actor)
+        message: Message = self._need(unit.tx, Message, f"{line.id}#{cmd.number}", "number")
+        number = line.last_number + 1
+        ack = Acknowledgement(
+            unit.actor.party, unit.actor.id, unit.at, cmd.answer, number, cmd.reason
+        )
+        answered = message.acknowledged(ack)
+        if cmd.answer == "objection" and not cmd.reason.strip():
+            raise InvalidInput("an objection needs a reason", field="reason")
+        self._post(
+            unit,
+            line,
+            MessageKind.ACKNOWLEDGEMENT,
+            refers_to=cmd.number,
+            answer=cmd.answer,
+            text=cmd.reason,
+            notice=message.notice,
+        )
+        unit.record("message.acknowledged", answered)
+
+    def _send(self, cmd: c.Send, unit: _Unit) -> None:
+        line: Line = self._need(unit.tx, Line, cmd.line, "line")
+        allowed = {
+            MessageKind.QUERY,
+            MessageKind.REPLY,
+            MessageKind.STOP_REQUEST,
+            MessageKind.WARNING,
+            MessageKind.TEXT,
+        }
+        if cmd.kind not in allowed:
+            raise InvalidInput(f"send a {cmd.kind} with its own command", field="kind")
+        unit.actor.require("command" if cmd.kind is MessageKind.WARNING else "send")
+        if not cmd.text.strip():
+            raise InvalidInput("the message has no text", field="text")
+        if cmd.refers_to is not None:
+            self._need(unit.tx, Message, f"{line.id}#{cmd.refers_to}", "refers_to")
+        if cmd.notice is not None:
+            self._need(unit.tx, Notice, cmd.notice, "notice")
+        self._post(unit, line, cmd.kind, text=cmd.text, refers_to=cmd.refers_to, notice=cmd.notice)
+
+    def _set_line_status(self, cmd: c.SetLineStatus, unit: _Unit) -> None:
+        line: Line = self._need(unit.tx, Line, cmd.line, "line")
+        unit.actor.require("command")
+        line.check_member(unit.actor)
+        status = LineStatus.SUSPENDED if cmd.suspended else LineStatus.ACTIVE
+        unit.record("line.suspended" if cmd.suspended else "line.resumed", line.with_status(status))
+
+    def _escalation_line(self, line: Line) -> Line | None:
+        target = self._arrangements[line.arrangement].spec(line.domain).escalates_to
+        if target is line.domain:
+            return None
+        found = [
+            x
+            for x in self._lines.values()
+            if x.arrangement == line.arrangement and x.domain is target
+        ]
+        return found[0] if found else None
+
+    def _process_deadlines(self, _: c.ProcessDeadlines, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        for message in unit.tx.all(Message):
+            line = self._lines[message.line]
+            awaiting = message.awaiting(line.parties)
+            if (
+                not awaiting
+                or message.overdue_at
+                or message.deadline is None
+                or unit.at < message.deadline
+            ):
+                continue
+            unit.record("message.overdue", replace(message, overdue_at=unit.at))
+            target = self._escalation_line(line)
+            if target is not None:
+                current: Line = self._need(unit.tx, Line, target.id, "line")
+                text = f"{message.kind} {message.id} from {message.party} unanswered by {', '.join(awaiting)}"
+                escalation = (
+                    replace(unit.actor, party=message.party) if unit.actor is SYSTEM else unit.actor
+                )
+                self._post(
+                    replace(unit, actor=escalation), current, MessageKind.ESCALATION, text=text
+                )

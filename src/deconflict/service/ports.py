@@ -1,0 +1,82 @@
+"""Ports: what the service needs from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from ..domain.arrangement import Arrangement
+from ..domain.chain import LogEntry
+from ..domain.conflicts import Conflict
+from ..domain.declarations import Declaration
+from ..domain.lines import Line, Message
+from ..domain.measures import ControlMeasure
+from ..domain.notices import Notice
+from ..domain.parties import Member, Party
+
+__all__ = ["Record", "Transaction", "Store", "Clock", "VolumeIndex", "Box", "RECORD_TYPES"]
+
+Record = (
+    Party | Member | Arrangement | Line | Message | Notice | Declaration | ControlMeasure | Conflict
+)
+R = TypeVar("R", bound=Record)
+
+#: The name each kind of record is stored and logged under.
+RECORD_TYPES: dict[str, type[Any]] = {
+    "party": Party,
+    "member": Member,
+    "arrangement": Arrangement,
+    "line": Line,
+    "message": Message,
+    "notice": Notice,
+    "declaration": Declaration,
+    "measure": ControlMeasure,
+    "conflict": Conflict,
+}
+
+#: A 4D box: (min lon, min lat, min t, min z, max lon, max lat, max t, max z); t in epoch seconds.
+Box = tuple[float, float, float, float, float, float, float, float]
+
+
+class Transaction(Protocol):
+    """One unit of work: reads, and records that change state (each appended to the log)."""
+
+    def get(self, cls: type[R], id: str) -> R | None: ...
+
+    def all(self, cls: type[R]) -> list[R]: ...
+
+    def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
+
+
+class Store(Protocol):
+    """The store: objects, and the append-only, hash-chained log of how they came to be."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def read(self) -> AbstractContextManager[Transaction]: ...
+
+    def entries(self, after: int = 0) -> Iterator[LogEntry]: ...
+
+    def objects(self) -> dict[tuple[str, str], dict[str, Any]]: ...
+
+    def load_entries(self, entries: Iterator[LogEntry]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class VolumeIndex(Protocol):
+    """Spatial-temporal index: candidates whose box meets a query box (a superset)."""
+
+    def insert(self, key: str, box: Box) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+    def candidates(self, box: Box) -> set[str]: ...
+
+    def __len__(self) -> int: ...
