@@ -39,6 +39,7 @@ class Answer(StrEnum):
     RECEIVED = "received"
     NO_OBJECTION = "no_objection"
     OBJECTION = "objection"
+    REPLIED = "replied"  # a reply answers the query it refers to
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
 from ..domain.declarations import Declaration
 from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
-from ..domain.lines import Acknowledgement, Line, LineStatus, Message, MessageKind
+from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party, Role
@@ -310,7 +310,9 @@ class Deconfliction:
             unit.actor.party, unit.actor.id, unit.at, cmd.answer, number, cmd.reason
         )
         answered = message.acknowledged(ack)
-        if cmd.answer == "objection" and not cmd.reason.strip():
+        if cmd.answer is Answer.REPLIED:
+            raise InvalidInput("answer a query with a reply", field="answer")
+        if cmd.answer is Answer.OBJECTION and not cmd.reason.strip():
             raise InvalidInput("an objection needs a reason", field="reason")
         self._post(
             unit,
@@ -337,11 +339,21 @@ class Deconfliction:
         unit.actor.require("command" if cmd.kind is MessageKind.WARNING else "send")
         if not cmd.text.strip():
             raise InvalidInput("the message has no text", field="text")
+        referred: Message | None = None
         if cmd.refers_to is not None:
-            self._need(unit.tx, Message, f"{line.id}#{cmd.refers_to}", "refers_to")
+            referred = self._need(unit.tx, Message, f"{line.id}#{cmd.refers_to}", "refers_to")
+        elif cmd.kind is MessageKind.REPLY:
+            raise InvalidInput("a reply names the message it answers", field="refers_to")
         if cmd.notice is not None:
             self._need(unit.tx, Notice, cmd.notice, "notice")
-        self._post(unit, line, cmd.kind, text=cmd.text, refers_to=cmd.refers_to, notice=cmd.notice)
+        number = self._post(
+            unit, line, cmd.kind, text=cmd.text, refers_to=cmd.refers_to, notice=cmd.notice
+        )
+        if cmd.kind is MessageKind.REPLY and referred is not None:
+            ack = Acknowledgement(
+                unit.actor.party, unit.actor.id, unit.at, Answer.REPLIED, number, cmd.text
+            )
+            unit.record("message.acknowledged", referred.acknowledged(ack))
 
     def _set_line_status(self, cmd: c.SetLineStatus, unit: _Unit) -> None:
         line: Line = self._need(unit.tx, Line, cmd.line, "line")

@@ -41,8 +41,11 @@ def read_for(tx: Transaction, party: str) -> PartyView:
             return decl is not None and decl.visible_to(party)
         if ref.type == "notice":
             return ref.id in visible_notices
-        return ref.type == "arrangement" and ref.id in arrangements or ref.type == "measure" and any(
-            m.id == ref.id for m in measures
+        return (
+            ref.type == "arrangement"
+            and ref.id in arrangements
+            or ref.type == "measure"
+            and any(m.id == ref.id for m in measures)
         )
 
     conflicts = [view_for(c, may_see) for c in tx.all(Conflict) if party in c.parties]

@@ -1,0 +1,108 @@
+"""How the record reads to a person: one line per fact, in the order it was recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..adapters.codec import from_dict
+from ..adapters.formats.timefmt import format_dtg
+from ..domain.chain import LogEntry
+from ..domain.conflicts import Conflict
+from ..domain.volume import TimeWindow
+
+__all__ = ["describe", "conflict_line", "conflict_table", "window_text"]
+
+_MARGIN = " " * 14
+
+
+def window_text(window: TimeWindow | None) -> str:
+    if window is None:
+        return "-"
+    end = "UFN" if window.open_ended else format_dtg(window.end)
+    return f"{format_dtg(window.start)}-{end}"
+
+
+def _distance(metres: float | None) -> str:
+    if metres is None:
+        return "-"
+    return f"{metres:,.0f} m" if metres < 10_000 else f"{metres / 1000:,.1f} km"
+
+
+def conflict_line(conflict: Conflict) -> str:
+    subject, other = conflict.subject, conflict.other
+    return (
+        f"{_MARGIN}! {conflict.severity.upper()} {conflict.rule}: notice {subject.id} v{subject.version} "
+        f"({subject.party}) x {other.type} {other.id} ({other.party}), {_distance(conflict.distance_m)}, "
+        f"{window_text(conflict.window)}{' - ' + conflict.detail if conflict.detail else ''}"
+    )
+
+
+def _message_text(body: dict[str, Any]) -> str:
+    parts = [f"#{body['number']} {body['kind']} from {body['party']}"]
+    if body.get("answer"):
+        parts.append(f"({body['answer']} to #{body['refers_to']})")
+    elif body.get("refers_to"):
+        parts.append(f"(re #{body['refers_to']})")
+    if body.get("notice"):
+        parts.append(f"notice {body['notice']}")
+    if body.get("text"):
+        parts.append(f'"{body["text"]}"')
+    if body.get("on_suspended_line"):
+        parts.append("[sent on a SUSPENDED line]")
+    return " ".join(parts)
+
+
+def _fact(entry: LogEntry) -> str | None:
+    body, kind = entry.body, entry.kind
+    if kind == "line.numbered":
+        return None  # the message itself says it
+    if kind.startswith("message.") and kind not in ("message.acknowledged", "message.overdue"):
+        return f"{body['line']} {_message_text(body)}"
+    if kind == "message.overdue":
+        return f"{body['line']} #{body['number']} OVERDUE (deadline {body['deadline']})"
+    if kind == "message.acknowledged":
+        return None  # shown as the acknowledgement message
+    if kind == "conflict.found":
+        return conflict_line(from_dict(Conflict, body)).strip()
+    if kind == "conflict.cleared":
+        return f"conflict {entry.subject_id} cleared"
+    if kind.startswith("notice."):
+        vols = len(body["volumes"])
+        return f"notice {body['id']} v{body['version']} {kind.split('.')[1]}: {body['kind']} on {body['line']}, {vols} volume(s)"
+    return f"{kind} {entry.subject_id}"
+
+
+def describe(entries: Iterable[LogEntry]) -> list[str]:
+    """The readable timeline of some log entries."""
+    lines = []
+    for entry in entries:
+        fact = _fact(entry)
+        if fact is not None:
+            lines.append(f"{entry.at[:19]}Z  {entry.actor:<18} {fact}")
+    return lines
+
+
+def conflict_table(conflicts: list[Conflict]) -> str:
+    """A fixed-width table of conflicts, for the end of a replay."""
+    header = ("conflict", "rule", "severity", "notice", "other", "distance", "window", "state")
+    rows = [header] + [
+        (
+            c.id,
+            str(c.rule),
+            str(c.severity),
+            f"{c.subject.id} v{c.subject.version} ({c.subject.party})",
+            f"{c.other.type} {c.other.id} ({c.other.party})",
+            _distance(c.distance_m),
+            window_text(c.window),
+            "active" if c.active else "cleared",
+        )
+        for c in conflicts
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    out = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
