@@ -31,6 +31,7 @@ LOWEST_METRES = -500.0
 ACCEPTED = "metres ('3000', '3000 m'), feet ('10000 ft'), a flight level ('FL250'), SFC or MSL"
 
 _ZERO_WORDS = frozenset({"SFC", "MSL"})
+_GROUND_WORDS = ("GND", "AGL")
 _FLIGHT_LEVEL = re.compile(r"^FL\s*(?P<level>\d{1,3})$")
 _QUANTITY = re.compile(
     r"^(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<unit>[A-Z]*)$"
@@ -56,7 +57,11 @@ def parse_altitude(value: str | float | int) -> float:
         raise InvalidAltitude(f"expected an altitude, got {value!r}; give {ACCEPTED}")
     if isinstance(value, str):
         return _checked(_parse_text(value), repr(value))
-    return _checked(float(value), repr(value))
+    try:
+        metres = float(value)
+    except OverflowError as exc:
+        raise InvalidAltitude(f"{value!r} is not a finite altitude; give {ACCEPTED}") from exc
+    return _checked(metres, repr(value))
 
 
 def _parse_text(text: str) -> float:
@@ -64,6 +69,11 @@ def _parse_text(text: str) -> float:
     cleaned = " ".join(text.strip().upper().split())
     if cleaned in _ZERO_WORDS:
         return 0.0
+    if any(word in cleaned for word in _GROUND_WORDS):
+        raise InvalidAltitude(
+            f"{text!r}: heights above ground are not supported; "
+            "give an altitude above mean sea level (e.g. '3000 m', 'FL250')"
+        )
     flight_level = _FLIGHT_LEVEL.match(cleaned)
     if flight_level:
         return int(flight_level["level"]) * 100 * FEET

@@ -1,0 +1,181 @@
+"""The command line as a user runs it: real subprocesses on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "deconflict.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    done = run("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def copy(db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy.sqlite"
+    with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def tamper(db: Path, *statements: str) -> None:
+    with sqlite3.connect(db) as conn:
+        # A tamperer with file access can drop the append-only triggers first.
+        conn.execute("DROP TRIGGER IF EXISTS log_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS log_no_delete")
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_demo_replays_the_seed_and_ends_with_the_conflict_table(tmp_path: Path) -> None:
+    done = run("demo", "--db", str(tmp_path / "d.sqlite"))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Conflicts found" in out
+    table = out.split("Conflicts found", 1)[1]
+    assert (
+        "ru-strike-0916 v1 (russia)" in table
+        and "declaration sdf-ne-deir-ez-zor (coalition)" in table
+    )
+    assert "line_crossing" in table and "advisory" in table
+    assert '"A new incident of the same kind will bring a response."' in out
+
+
+def test_log_verify_accepts_an_untouched_log(demo_db: Path) -> None:
+    done = run("log", "verify", "--db", str(demo_db))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "log verified" in done.stdout and "chain whole" in done.stdout
+
+
+def test_an_edited_log_row_is_reported_with_its_sequence_number(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    db = copy(demo_db, tmp_path)
+    with sqlite3.connect(db) as conn:
+        (seq,) = conn.execute(
+            "SELECT seq FROM log WHERE kind = 'notice.filed' AND subject_id = 'ru-strike-0916'"
+        ).fetchone()
+    # Move the strike's filing time, as someone might to claim it was notified earlier.
+    tamper(
+        db,
+        f"UPDATE log SET body = replace(body, '2017-09-16T08:30:00Z', '2017-09-16T06:30:00Z') WHERE seq = {seq}",
+    )
+    done = run("log", "verify", "--db", str(db))
+    assert done.returncode == 1
+    assert f"seq {seq}: body was edited" in done.stdout
+
+
+def test_a_deleted_log_row_is_reported(demo_db: Path, tmp_path: Path) -> None:
+    db = copy(demo_db, tmp_path)
+    tamper(db, "PRAGMA foreign_keys=OFF", "DELETE FROM log WHERE seq = 30")
+    done = run("log", "verify", "--db", str(db))
+    assert done.returncode == 1
+    assert "seq 31: expected seq 30" in done.stdout
+
+
+def test_reordered_log_rows_are_reported(demo_db: Path, tmp_path: Path) -> None:
+    db = copy(demo_db, tmp_path)
+    tamper(
+        db,
+        "UPDATE log SET seq = -1 WHERE seq = 20",
+        "UPDATE log SET seq = 20 WHERE seq = 21",
+        "UPDATE log SET seq = 21 WHERE seq = -1",
+    )
+    done = run("log", "verify", "--db", str(db))
+    assert done.returncode == 1
+    assert "seq 20:" in done.stdout and "seq 21:" in done.stdout
+
+
+def test_an_inserted_log_row_is_reported(demo_db: Path, tmp_path: Path) -> None:
+    db = copy(demo_db, tmp_path)
+    with sqlite3.connect(db) as conn:
+        last = conn.execute("SELECT max(seq), hash FROM log").fetchone()
+        conn.execute(
+            "INSERT INTO log VALUES (?, '2017-09-21T10:00:00Z', 'russia-air', 'declaration.made', "
+            "'declaration', 'fake', '{}', 'x', ?, 'forged')",
+            (last[0] + 1, "0" * 64),
+        )
+    done = run("log", "verify", "--db", str(db))
+    assert done.returncode == 1
+    assert f"seq {last[0] + 1}:" in done.stdout
+
+
+def test_a_state_row_edited_behind_the_logs_back_is_reported(demo_db: Path, tmp_path: Path) -> None:
+    db = copy(demo_db, tmp_path)
+    tamper(
+        db, "UPDATE objects SET body = replace(body, '2000', '200') WHERE id = 'sdf-ne-deir-ez-zor'"
+    )
+    done = run("log", "verify", "--db", str(db))
+    assert done.returncode == 1
+    assert "declaration sdf-ne-deir-ez-zor: stored state differs from the log" in done.stdout
+
+
+def test_the_log_refuses_updates_through_sql(demo_db: Path, tmp_path: Path) -> None:
+    db = copy(demo_db, tmp_path)
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE log SET actor = 'someone' WHERE seq = 1")
+
+
+def test_replay_with_json_writes_one_object_per_event_and_conflict(tmp_path: Path) -> None:
+    import json
+
+    scenario = Path(__file__).parents[2] / "scenarios" / "deir-ez-zor-2017.yaml"
+    done = run("replay", str(scenario), "--db", str(tmp_path / "r.sqlite"), "--json")
+    assert done.returncode == 0, done.stderr
+    objects = [json.loads(line) for line in done.stdout.splitlines()]
+    events = [o for o in objects if o["type"] == "event"]
+    conflicts = [o for o in objects if o["type"] == "conflict"]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert {
+        "step",
+        "at",
+        "actor",
+        "kind",
+        "subject_type",
+        "subject_id",
+        "hash",
+        "prev_hash",
+        "body",
+    } <= events[0].keys()
+    assert len(conflicts) == 10 and {c["rule"] for c in conflicts} >= {
+        "declaration_buffer",
+        "air_separation",
+        "line_side",
+        "line_crossing",
+        "short_notice",
+    }
+
+
+def test_a_bad_step_names_the_step_and_field_and_applies_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "schema: deconflict-scenario/1\nsteps:\n"
+        "  - {at: 150600ZSEP17, action: create_party, id: coalition, name: Coalition}\n"
+        "  - {at: 150600ZSEP17, action: create_party, id: russia, name: Russia}\n"
+        "  - {at: 150600ZSEP17, action: add_member, id: ru, party: russia, role: officer}\n"
+        "  - at: 150700ZSEP17\n    as: ru\n    action: declare\n    id: saa-1\n    kind: force_position\n"
+        "    footprint: {shape: circle, centre: 95.0N 40.0E, radius_m: 1000}\n    start: 150700ZSEP17\n"
+    )
+    db = tmp_path / "bad.sqlite"
+    done = run("replay", str(bad), "--db", str(db))
+    assert done.returncode == 2
+    assert "step 4" in done.stderr and "footprint.centre" in done.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM log").fetchone()[0] == 3
+        assert (
+            conn.execute("SELECT count(*) FROM objects WHERE type = 'declaration'").fetchone()[0]
+            == 0
+        )
