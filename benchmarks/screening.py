@@ -187,10 +187,10 @@ class NumpyScan:
         self.keys = [key.split("|", 1)[0] for key, _ in items]
         self.situation = situation
 
-    def near(self, obj: Screenable, grow_m: float, grow_z: float = 0.0) -> list[Screenable]:
+    def near(self, obj: Notice, rules: Rules) -> list[Screenable]:
         b, own = self.boxes, key_of(obj)
         keys: set[str] = set()
-        for q in boxes_of(obj, grow_m, grow_z):
+        for q in boxes_of(obj, rules.widest_m, rules.vertical_separation_m):
             mask = b[:, 0] <= q[4]
             for i in range(1, 4):
                 mask &= b[:, i] <= q[i + 4]
@@ -202,7 +202,12 @@ class NumpyScan:
         return [o for o in found if o is not None]
 
 
-Near = Callable[[Screenable, float, float], list[Screenable]]
+Near = Callable[[Notice, Rules], list[Screenable]]
+
+
+def _brute_near(situation: Situation) -> Near:
+    """Every box of every layer, grown by the widest distance: no knowledge of the rules."""
+    return lambda notice, rules: situation.near(notice, rules.widest_m, rules.vertical_separation_m)
 
 
 @dataclass
@@ -224,11 +229,10 @@ def _answer(conflicts: Iterable[Conflict]) -> frozenset[tuple[str, float | None]
 
 def _screen_all(near: Near, queries: Sequence[Notice], rules: Rules) -> Timed:
     timed = Timed()
-    grow_m, grow_z = rules.widest_m, rules.vertical_separation_m
     clock = time.perf_counter_ns
     for notice in queries:
         t0 = clock()
-        candidates = near(notice, grow_m, grow_z)
+        candidates = near(notice, rules)
         t1 = clock()
         conflicts = screen(notice, candidates, rules, ARRANGEMENT, SCREENED_AT)
         t2 = clock()
@@ -303,11 +307,10 @@ def _speedup(slow: np.ndarray, fast: np.ndarray) -> float:
 
 def _profile_phase_two(situation: Situation, queries: Sequence[Notice], rules: Rules) -> str:
     """cProfile of phase one and phase two over the queries: where the time goes."""
-    grow_m, grow_z = rules.widest_m, rules.vertical_separation_m
     profiler = cProfile.Profile()
     profiler.enable()
     for notice in queries:
-        screen(notice, situation.near(notice, grow_m, grow_z), rules, ARRANGEMENT, SCREENED_AT)
+        screen(notice, situation.near_notice(notice, rules), rules, ARRANGEMENT, SCREENED_AT)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
@@ -343,21 +346,14 @@ def run_size(
     warmup, asked = asked[:WARMUP_QUERIES], asked[WARMUP_QUERIES:]
     declarations = sum(isinstance(o, Declaration) for o in objects)
 
-    captured: list[list[tuple[str, Box]]] = []
-
-    def rtree_factory(items: Iterable[tuple[str, Box]]) -> RTreeIndex:
-        items = items if isinstance(items, list) else list(items)
-        captured.append(items)
-        return RTreeIndex(items)
-
     _log(f"N={n:,}: bulk build (Situation.load, RTreeIndex)")
-    situation = Situation(rtree_factory)
+    situation = Situation(RTreeIndex)
     t0 = time.perf_counter_ns()
     situation.load(objects, [])
     build_ns = time.perf_counter_ns() - t0
     if len(situation) != n:
         raise AssertionError(f"the index holds {len(situation)} volumes, not {n}")
-    items = captured[-1]
+    items = [(f"{key_of(o)}|{i}", box) for o in objects for i, box in enumerate(boxes_of(o))]
 
     _log(f"N={n:,}: numpy array and BruteForceIndex situation")
     scan = NumpyScan(items, situation)
@@ -377,14 +373,14 @@ def run_size(
     per_rules: list[tuple[str, Rules, Timed, Timed, Timed]] = []
     for label, rules in RULE_SETS:
         _log(f"N={n:,} {label}: {queries} queries, R-tree")
-        _screen_all(situation.near, warmup, rules)
-        index = _screen_all(situation.near, asked, rules)
+        _screen_all(situation.near_notice, warmup, rules)
+        index = _screen_all(situation.near_notice, asked, rules)
         _log(f"N={n:,} {label}: {n_numpy} queries, numpy scan")
         _screen_all(scan.near, warmup[:2], rules)
         by_numpy = _screen_all(scan.near, [asked[i] for i in numpy_picks], rules)
         _compare("numpy scan", index, numpy_picks, by_numpy)
         _log(f"N={n:,} {label}: {len(brute_picks)} queries, BruteForceIndex")
-        by_brute = _screen_all(brute.near, [asked[i] for i in brute_picks], rules)
+        by_brute = _screen_all(_brute_near(brute), [asked[i] for i in brute_picks], rules)
         _compare("BruteForceIndex", index, brute_picks, by_brute)
         per_rules.append((label, rules, index, by_numpy, by_brute))
 
@@ -441,7 +437,6 @@ def run_size(
                 peak_rss_gb=rss,
             )
         )
-    captured.clear()
     del situation, brute, scan, items, objects, extra
     gc.collect()
     return rows, profile

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-import numpy as np
 import shapely
 from pyproj import Geod
+from shapely.affinity import affine_transform
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
@@ -112,9 +112,14 @@ class Footprint:
             return Polygon(self.coordinates)
         return LineString(self.coordinates)
 
+    @cached_property
+    def _core_bounds(self) -> tuple[float, float, float, float]:
+        minx, miny, maxx, maxy = self.core.bounds
+        return (float(minx), float(miny), float(maxx), float(maxy))
+
     def bounds(self, grow_m: float = 0.0) -> tuple[float, float, float, float]:
         """(min lon, min lat, max lon, max lat) grown by reach + ``grow_m`` metres."""
-        minx, miny, maxx, maxy = self.core.bounds
+        minx, miny, maxx, maxy = self._core_bounds
         dlat, dlon = degrees_for(self.reach_m + grow_m, max(abs(miny), abs(maxy)))
         return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
 
@@ -174,15 +179,13 @@ _VALIDATORS = {
 
 def _to_plane(geom: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
     k = math.cos(math.radians(lat0))
-
-    def forward(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(((xy[:, 0] - lon0) * k, xy[:, 1] - lat0))
-
-    return shapely.transform(geom, forward)
+    return affine_transform(geom, [k, 0.0, 0.0, 1.0, -lon0 * k, -lat0])
 
 
 def core_distance(a: BaseGeometry, b: BaseGeometry) -> float:
     """Geodesic distance in metres between two lon/lat geometries (0 if they meet)."""
+    if isinstance(a, Point) and isinstance(b, Point):
+        return float(GEOD.inv(a.x, a.y, b.x, b.y)[2])
     if a.intersects(b):
         return 0.0
     ca, cb = a.centroid, b.centroid
@@ -201,6 +204,14 @@ def geodesic_distance(a: Footprint, b: Footprint) -> float:
     11094
     """
     return max(0.0, core_distance(a.core, b.core) - a.reach_m - b.reach_m)
+
+
+def may_be_within(a: Footprint, b: Footprint, limit_m: float) -> bool:
+    """False only when the footprints are certainly more than ``limit_m`` apart: a box test
+    that spares the exact geodesic measure for pairs the index returned but that are far."""
+    ax0, ay0, ax1, ay1 = a.bounds(limit_m)
+    bx0, by0, bx1, by1 = b.bounds()
+    return ax0 <= bx1 and bx0 <= ax1 and ay0 <= by1 and by0 <= ay1
 
 
 def interiors_meet(a: Footprint, b: Footprint) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime
 from .arrangement import AIR_KINDS, FIRE_KINDS, SURFACE_KINDS, Rules
 from .conflicts import Conflict, ConflictRule, ObjectRef, Severity
 from .declarations import Declaration
-from .geometry import geodesic_distance, interiors_meet
+from .geometry import geodesic_distance, interiors_meet, may_be_within
 from .measures import ControlMeasure, MeasureKind, ZoneRule
 from .notices import Notice
 from .volume import AltitudeBand, TimeWindow, Volume4D
@@ -56,7 +56,7 @@ def _near_declaration(notice: Notice, decl: Declaration, rules: Rules) -> Iterat
     buffer = rules.buffer_for(decl.kind)
     for volume in notice.volumes:
         overlap = volume.window.overlap(decl.window)
-        if overlap is None:
+        if overlap is None or not may_be_within(volume.footprint, decl.footprint, buffer):
             continue
         distance = geodesic_distance(volume.footprint, decl.footprint)
         if distance < buffer or (
@@ -72,6 +72,8 @@ def _lose_separation(a: Notice, b: Notice, rules: Rules) -> Iterator[Meeting]:
             if overlap is None or va.band.gap_to(vb.band) >= rules.vertical_separation_m:
                 continue
             if rules.vertical_separation_m == 0 and va.band.overlap(vb.band) is None:
+                continue
+            if not may_be_within(va.footprint, vb.footprint, rules.lateral_separation_m):
                 continue
             distance = geodesic_distance(va.footprint, vb.footprint)
             if distance < rules.lateral_separation_m:

@@ -171,7 +171,7 @@ class Deconfliction:
         fields = {k: getattr(cmd, k) for k in cmd.__dataclass_fields__}
         measure = ControlMeasure(**fields)
         unit.record("measure.created", measure)
-        notices = [n for n in self.situation.near(measure, 0.0) if isinstance(n, Notice)]
+        notices = self.situation.near_measure(measure)
         self._record_conflicts(
             unit, [screen_pair(n, measure, self._rules(n), unit.at) for n in notices]
         )
@@ -202,7 +202,7 @@ class Deconfliction:
         widest = max(
             (a.rules.buffer_for(decl.kind) for a in self._arrangements.values()), default=0.0
         )
-        notices = [n for n in self.situation.near(decl, widest) if isinstance(n, Notice)]
+        notices = self.situation.near_declaration(decl, widest)
         self._record_conflicts(
             unit, [screen_pair(n, decl, self._rules(n), unit.at) for n in notices]
         )
@@ -224,7 +224,7 @@ class Deconfliction:
     def _screen_notice(self, unit: _Unit, notice: Notice) -> None:
         arrangement = self._arrangements[self._lines[notice.line].arrangement]
         rules = arrangement.rules
-        candidates = self.situation.near(notice, rules.widest_m, rules.vertical_separation_m)
+        candidates = self.situation.near_notice(notice, rules)
         self._record_conflicts(unit, screen(notice, candidates, rules, arrangement.id, unit.at))
         self._after(unit, notice)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from ..domain.arrangement import AIR_KINDS, SURFACE_KINDS, Rules
 from ..domain.conflicts import Conflict
 from ..domain.declarations import Declaration
 from ..domain.measures import ControlMeasure, MeasureKind
@@ -59,30 +60,45 @@ def boxes_of(obj: Screenable, grow_m: float = 0.0, grow_z: float = 0.0) -> list[
     ]
 
 
+AIR, SURFACE, DECLARATIONS, MEASURES = "air", "surface", "declarations", "measures"
+LAYERS = (AIR, SURFACE, DECLARATIONS, MEASURES)
+
+
+def layers_of(obj: Screenable) -> tuple[str, ...]:
+    """Which indexes hold an object: air operations, surface-acting notices (a strike is
+    both), declarations, measures. A query then searches only the layers its rules concern."""
+    if isinstance(obj, Notice):
+        return tuple(
+            layer for layer, kinds in ((AIR, AIR_KINDS), (SURFACE, SURFACE_KINDS)) if obj.kind in kinds
+        )
+    return (DECLARATIONS,) if isinstance(obj, Declaration) else (MEASURES,)
+
+
 class Situation:
-    """Active objects by key, their index, and the active conflicts each takes part in."""
+    """Active objects by key, their indexes (one per layer), and the active conflicts each
+    object takes part in."""
 
     def __init__(self, index_factory: IndexFactory) -> None:
         self._index_factory = index_factory
         self._objects: dict[str, Screenable] = {}
         self._conflicts: dict[str, dict[str, Conflict]] = {}
-        self._index = index_factory([])
+        self._indexes = {layer: index_factory([]) for layer in LAYERS}
 
     def load(self, objects: Iterable[Screenable], conflicts: Iterable[Conflict]) -> None:
-        """Build the index once, in bulk, from the store's active objects."""
+        """Build the indexes once, in bulk, from the store's active objects."""
         self._objects = {key_of(o): o for o in objects if o.active}
-        items = [
-            (f"{key}|{i}", box)
-            for key, obj in self._objects.items()
-            for i, box in enumerate(boxes_of(obj))
-        ]
-        self._index = self._index_factory(items)
+        items: dict[str, list[tuple[str, Box]]] = {layer: [] for layer in LAYERS}
+        for key, obj in self._objects.items():
+            boxes = list(enumerate(boxes_of(obj)))
+            for layer in layers_of(obj):
+                items[layer] += [(f"{key}|{i}", box) for i, box in boxes]
+        self._indexes = {layer: self._index_factory(items[layer]) for layer in LAYERS}
         for conflict in conflicts:
             if conflict.active:
                 self.add_conflict(conflict)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._objects)
 
     def get(self, key: str) -> Screenable | None:
         return self._objects.get(key)
@@ -92,21 +108,48 @@ class Situation:
         key = key_of(obj)
         old = self._objects.pop(key, None)
         if old is not None:
-            for i in range(len(boxes_of(old))):
-                self._index.remove(f"{key}|{i}")
+            for layer in layers_of(old):
+                for i in range(len(old.volumes) if isinstance(old, Notice) else 1):
+                    self._indexes[layer].remove(f"{key}|{i}")
         if obj.active:
             self._objects[key] = obj
-            for i, box in enumerate(boxes_of(obj)):
-                self._index.insert(f"{key}|{i}", box)
+            boxes = list(enumerate(boxes_of(obj)))
+            for layer in layers_of(obj):
+                for i, box in boxes:
+                    self._indexes[layer].insert(f"{key}|{i}", box)
+
+    def _search(self, obj: Screenable, layers: Iterable[tuple[str, float, float]]) -> list[Screenable]:
+        keys: set[str] = set()
+        for layer, grow_m, grow_z in layers:
+            index = self._indexes[layer]
+            for box in boxes_of(obj, grow_m, grow_z):
+                keys.update(k.partition("|")[0] for k in index.candidates(box))
+        keys.discard(key_of(obj))
+        return [self._objects[k] for k in sorted(keys)]
 
     def near(self, obj: Screenable, grow_m: float, grow_z: float = 0.0) -> list[Screenable]:
-        """Phase one: the active objects whose boxes meet the grown boxes of ``obj``."""
-        own = key_of(obj)
-        keys: set[str] = set()
-        for box in boxes_of(obj, grow_m, grow_z):
-            keys |= {k.split("|", 1)[0] for k in self._index.candidates(box)}
-        keys.discard(own)
-        return [self._objects[k] for k in sorted(keys)]
+        """Phase one, every layer: the active objects whose boxes meet the grown boxes of ``obj``."""
+        return self._search(obj, [(layer, grow_m, grow_z) for layer in LAYERS])
+
+    def near_notice(self, notice: Notice, rules: Rules) -> list[Screenable]:
+        """Phase one for a notice: only what its kind can conflict with, each as far as its rule
+        looks (air operations to the separation minima, declarations to the widest buffer)."""
+        layers = [(MEASURES, 0.0, 0.0)]
+        if notice.kind in AIR_KINDS:
+            layers.append((AIR, rules.lateral_separation_m, rules.vertical_separation_m))
+        if notice.kind in SURFACE_KINDS:
+            layers.append((DECLARATIONS, max(rules.buffer_m.values(), default=0.0), 0.0))
+        return self._search(notice, layers)
+
+    def near_declaration(self, declaration: Declaration, buffer_m: float) -> list[Notice]:
+        """Phase one for a declaration: the surface-acting notices within its buffer."""
+        found = self._search(declaration, [(SURFACE, buffer_m, 0.0)])
+        return [n for n in found if isinstance(n, Notice)]
+
+    def near_measure(self, measure: ControlMeasure) -> list[Notice]:
+        """Phase one for a measure: the notices that meet it (its reach is in its own box)."""
+        found = self._search(measure, [(AIR, 0.0, 0.0), (SURFACE, 0.0, 0.0)])
+        return [n for n in found if isinstance(n, Notice)]
 
     def add_conflict(self, conflict: Conflict) -> None:
         for ref in (conflict.subject, conflict.other):
