@@ -9,8 +9,22 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).parents[2] / "src" / "deconflict"
-DOMAIN_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "enum", "functools",
-                     "hashlib", "json", "math", "re", "typing", "shapely", "pyproj", "numpy"}
+DOMAIN_MAY_IMPORT = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "enum",
+    "functools",
+    "hashlib",
+    "json",
+    "math",
+    "re",
+    "typing",
+    "shapely",
+    "pyproj",
+    "numpy",
+}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -38,4 +52,6 @@ def test_the_service_layer_depends_on_the_domain_only(path: Path) -> None:
     for level, module in _imports(path):
         if level == 2:
             assert module.startswith("domain"), f"{path.name} imports ..{module}"
-        assert not module.startswith(("deconflict.adapters", "sqlalchemy", "rtree", "click", "yaml"))
+        assert not module.startswith(
+            ("deconflict.adapters", "sqlalchemy", "rtree", "click", "yaml")
+        )

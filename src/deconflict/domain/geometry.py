@@ -34,7 +34,7 @@ LonLat = tuple[float, float]
 
 # Conservative metres per degree, so that boxes grown by a distance always contain it.
 _MIN_METRES_PER_DEGREE_LAT = 110_574.0
-_METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
+_METRES_PER_DEGREE_LON_EQUATOR = 111_319.0  # a·π/180 = 111,319.49 m, rounded down
 
 
 class Shape(StrEnum):
@@ -158,13 +158,13 @@ def _validate_polygon(fp: Footprint) -> None:
     if len(set(ring)) < 3:
         raise InvalidGeometry("a polygon needs three distinct corners", field="coordinates")
     polygon = Polygon(ring)
+    if not polygon.is_valid:
+        reason = shapely.is_valid_reason(polygon)
+        raise InvalidGeometry(f"the polygon is not valid: {reason}", field="coordinates")
     if polygon.area <= 0:
         raise InvalidGeometry(
             "the polygon has no area (its corners are in line)", field="coordinates"
         )
-    if not polygon.is_valid:
-        reason = shapely.is_valid_reason(polygon)
-        raise InvalidGeometry(f"the polygon is not valid: {reason}", field="coordinates")
     object.__setattr__(fp, "coordinates", tuple(ring))
 
 

@@ -32,32 +32,30 @@ def key_of(obj: Screenable) -> str:
     return f"{kind}:{obj.id}"
 
 
-def _box(bounds: tuple[float, float, float, float], window: TimeWindow, band: AltitudeBand) -> Box:
+def _box(
+    bounds: tuple[float, float, float, float], window: TimeWindow, band: AltitudeBand, grow_z: float
+) -> Box:
     return (
         bounds[0],
         bounds[1],
         window.start.timestamp(),
-        band.lower_m,
+        band.lower_m - grow_z,
         bounds[2],
         bounds[3],
         window.end.timestamp(),
-        band.upper_m,
+        band.upper_m + grow_z,
     )
 
 
 def boxes_of(obj: Screenable, grow_m: float = 0.0, grow_z: float = 0.0) -> list[Box]:
     """The index boxes of an object's volumes, grown by a distance and a height."""
     if isinstance(obj, Notice):
-        parts = [(v.footprint.bounds(grow_m), v.window, v.band) for v in obj.volumes]
-    elif isinstance(obj, Declaration):
-        parts = [(obj.footprint.bounds(grow_m), obj.window, SURFACE_TO_SPACE)]
-    else:
-        reach = obj.reach_m if obj.kind is MeasureKind.DECONFLICTION_LINE else 0.0
-        parts = [(obj.footprint.bounds(grow_m + reach), obj.window, obj.band or SURFACE_TO_SPACE)]
-    return [
-        _box(bounds, window, AltitudeBand(band.lower_m - grow_z, band.upper_m + grow_z))
-        for bounds, window, band in parts
-    ]
+        return [_box(v.footprint.bounds(grow_m), v.window, v.band, grow_z) for v in obj.volumes]
+    if isinstance(obj, Declaration):
+        return [_box(obj.footprint.bounds(grow_m), obj.window, SURFACE_TO_SPACE, grow_z)]
+    reach = obj.reach_m if obj.kind is MeasureKind.DECONFLICTION_LINE else 0.0
+    band = obj.band or SURFACE_TO_SPACE
+    return [_box(obj.footprint.bounds(grow_m + reach), obj.window, band, grow_z)]
 
 
 AIR, SURFACE, DECLARATIONS, MEASURES = "air", "surface", "declarations", "measures"
@@ -69,7 +67,9 @@ def layers_of(obj: Screenable) -> tuple[str, ...]:
     both), declarations, measures. A query then searches only the layers its rules concern."""
     if isinstance(obj, Notice):
         return tuple(
-            layer for layer, kinds in ((AIR, AIR_KINDS), (SURFACE, SURFACE_KINDS)) if obj.kind in kinds
+            layer
+            for layer, kinds in ((AIR, AIR_KINDS), (SURFACE, SURFACE_KINDS))
+            if obj.kind in kinds
         )
     return (DECLARATIONS,) if isinstance(obj, Declaration) else (MEASURES,)
 
@@ -118,7 +118,9 @@ class Situation:
                 for i, box in boxes:
                     self._indexes[layer].insert(f"{key}|{i}", box)
 
-    def _search(self, obj: Screenable, layers: Iterable[tuple[str, float, float]]) -> list[Screenable]:
+    def _search(
+        self, obj: Screenable, layers: Iterable[tuple[str, float, float]]
+    ) -> list[Screenable]:
         keys: set[str] = set()
         for layer, grow_m, grow_z in layers:
             index = self._indexes[layer]
