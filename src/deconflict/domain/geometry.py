@@ -20,7 +20,6 @@ from functools import cached_property
 
 import shapely
 from pyproj import Geod
-from shapely.affinity import affine_transform
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
@@ -123,6 +122,22 @@ class Footprint:
         dlat, dlon = degrees_for(self.reach_m + grow_m, max(abs(miny), abs(maxy)))
         return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
 
+    @property
+    def mid_lat(self) -> float:
+        return (self._core_bounds[1] + self._core_bounds[3]) / 2.0
+
+    @cached_property
+    def _planar(self) -> dict[int, BaseGeometry]:
+        return {}
+
+    def planar(self, band: int) -> BaseGeometry:
+        """The core on the local plane of a latitude band (x = lon·cos φ₀, y = lat), cached."""
+        found = self._planar.get(band)
+        if found is None:
+            k = _plane_scale(band)
+            found = self._planar[band] = shapely.transform(self.core, lambda xy: xy * (k, 1.0))
+        return found
+
     def centre(self) -> LonLat:
         c = self.core.centroid
         return (float(c.x), float(c.y))
@@ -177,24 +192,26 @@ _VALIDATORS = {
 }
 
 
-def _to_plane(geom: BaseGeometry, lon0: float, lat0: float) -> BaseGeometry:
-    k = math.cos(math.radians(lat0))
-    return affine_transform(geom, [k, 0.0, 0.0, 1.0, -lon0 * k, -lat0])
+#: Footprints are drawn on a local equirectangular plane to find their nearest points; the
+#: plane's scale is set per half degree of latitude, so each footprint is projected once per band.
+_BANDS_PER_DEGREE = 2
 
 
-def core_distance(a: BaseGeometry, b: BaseGeometry) -> float:
-    """Geodesic distance in metres between two lon/lat geometries (0 if they meet)."""
-    if isinstance(a, Point) and isinstance(b, Point):
-        return float(GEOD.inv(a.x, a.y, b.x, b.y)[2])
-    if a.intersects(b):
+def _plane_scale(band: int) -> float:
+    return math.cos(math.radians(band / _BANDS_PER_DEGREE))
+
+
+def _core_gap(a: Footprint, b: Footprint) -> float:
+    """Geodesic distance in metres between two footprints' cores (0 if they meet)."""
+    ca, cb = a.core, b.core
+    if isinstance(ca, Point) and isinstance(cb, Point):
+        return float(GEOD.inv(ca.x, ca.y, cb.x, cb.y)[2])
+    if ca.intersects(cb):
         return 0.0
-    ca, cb = a.centroid, b.centroid
-    lon0, lat0 = (ca.x + cb.x) / 2.0, (ca.y + cb.y) / 2.0
-    pa, pb = nearest_points(_to_plane(a, lon0, lat0), _to_plane(b, lon0, lat0))
-    k = math.cos(math.radians(lat0))
-    lon_a, lat_a = pa.x / k + lon0, pa.y + lat0
-    lon_b, lat_b = pb.x / k + lon0, pb.y + lat0
-    return float(GEOD.inv(lon_a, lat_a, lon_b, lat_b)[2])
+    band = round((a.mid_lat + b.mid_lat) / 2 * _BANDS_PER_DEGREE)
+    pa, pb = nearest_points(a.planar(band), b.planar(band))
+    k = _plane_scale(band)
+    return float(GEOD.inv(pa.x / k, pa.y, pb.x / k, pb.y)[2])
 
 
 def geodesic_distance(a: Footprint, b: Footprint) -> float:
@@ -203,7 +220,7 @@ def geodesic_distance(a: Footprint, b: Footprint) -> float:
     >>> round(geodesic_distance(Footprint.point((40.0, 35.0)), Footprint.point((40.0, 35.1))))
     11094
     """
-    return max(0.0, core_distance(a.core, b.core) - a.reach_m - b.reach_m)
+    return max(0.0, _core_gap(a, b) - a.reach_m - b.reach_m)
 
 
 def may_be_within(a: Footprint, b: Footprint, limit_m: float) -> bool:
@@ -218,7 +235,7 @@ def interiors_meet(a: Footprint, b: Footprint) -> bool:
     """True when the footprints share more than a boundary (touching is not meeting)."""
     reach = a.reach_m + b.reach_m
     if reach > 0:
-        return core_distance(a.core, b.core) < reach
+        return _core_gap(a, b) < reach
     if not a.core.intersects(b.core):
         return False
     return not a.core.touches(b.core)

@@ -124,6 +124,8 @@ class Situation:
         keys: set[str] = set()
         for layer, grow_m, grow_z in layers:
             index = self._indexes[layer]
+            if not len(index):
+                continue
             for box in boxes_of(obj, grow_m, grow_z):
                 keys.update(k.partition("|")[0] for k in index.candidates(box))
         keys.discard(key_of(obj))
