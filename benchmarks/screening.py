@@ -7,7 +7,8 @@ Run::
 For each N it generates N active objects (one volume each: declarations and notices of two
 parties), then measures
 
-* the bulk build of the index (``Situation.load`` with ``RTreeIndex``),
+* the bulk build of the index (``Situation.load`` with ``TimeSlicedIndex``, the production
+  index: an R-tree per UTC day; ``--index rtree`` for a single R-tree),
 * the insert rate (``Situation.put`` of 10,000 extra objects, after the queries),
 * the latency of screening a new random notice: phase one ``Situation.near`` (index candidates)
   and phase two ``screen`` (exact test), under the default ``Rules()`` (lateral separation
@@ -42,7 +43,7 @@ from importlib.metadata import version as package_version
 
 import numpy as np
 
-from deconflict.adapters.volume_index import BruteForceIndex, RTreeIndex
+from deconflict.adapters.volume_index import BruteForceIndex, RTreeIndex, TimeSlicedIndex
 from deconflict.domain.arrangement import DeclarationKind, NoticeKind, Rules
 from deconflict.domain.conflicts import Conflict
 from deconflict.domain.declarations import Declaration
@@ -50,10 +51,16 @@ from deconflict.domain.geometry import Footprint, LonLat
 from deconflict.domain.notices import Notice
 from deconflict.domain.screening import Screenable, screen
 from deconflict.domain.volume import AltitudeBand, TimeWindow, Volume4D
-from deconflict.service.ports import Box
+from deconflict.service.ports import Box, VolumeIndex
 from deconflict.service.situation import Situation, boxes_of, key_of
 
 __all__ = ["main", "run", "Row", "World"]
+
+#: The index under test: the production one (an R-tree per UTC day), or a single R-tree.
+INDEXES: dict[str, Callable[[list[tuple[str, Box]]], VolumeIndex]] = {
+    "sliced": TimeSlicedIndex,
+    "rtree": RTreeIndex,
+}
 
 # Syria, roughly: the box the volumes are drawn in.
 LON_MIN, LON_MAX = 35.7, 42.4
@@ -332,6 +339,7 @@ def run_size(
     brute_queries: int | None,
     numpy_queries: int | None,
     profile_queries: int,
+    index: str = "sliced",
 ) -> tuple[list[Row], str]:
     world = World(seed * 1_000_003 + n)
     _log(f"N={n:,}: generating")
@@ -346,8 +354,8 @@ def run_size(
     warmup, asked = asked[:WARMUP_QUERIES], asked[WARMUP_QUERIES:]
     declarations = sum(isinstance(o, Declaration) for o in objects)
 
-    _log(f"N={n:,}: bulk build (Situation.load, RTreeIndex)")
-    situation = Situation(RTreeIndex)
+    _log(f"N={n:,}: bulk build (Situation.load, {INDEXES[index].__name__})")
+    situation = Situation(INDEXES[index])
     t0 = time.perf_counter_ns()
     situation.load(objects, [])
     build_ns = time.perf_counter_ns() - t0
@@ -449,11 +457,14 @@ def run(
     brute_queries: int | None = None,
     numpy_queries: int | None = None,
     profile_queries: int = 200,
+    index: str = "sliced",
 ) -> Report:
     rows: list[Row] = []
     profile = ""
     for n in sorted(sizes):
-        found, profiled = run_size(n, queries, seed, brute_queries, numpy_queries, profile_queries)
+        found, profiled = run_size(
+            n, queries, seed, brute_queries, numpy_queries, profile_queries, index
+        )
         rows.extend(found)
         profile = profiled or profile  # keep the largest N's
     return Report(rows, profile)
@@ -498,7 +509,7 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
         f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the process: "
         f"{max((r.peak_rss_gb for r in rows), default=0.0):.2f} GB",
         "",
-        "## Index (one volume per object; R-tree = libspatialindex R*-tree, 4D)",
+        "## Index (one volume per object; libspatialindex 4D R-trees: one per UTC day unless the command says --index rtree)",
         "",
         "| N volumes | declarations / notices | bulk build (Situation.load) | build rate | "
         f"insert rate (put of {INSERTS:,}) | peak RSS so far |",
@@ -583,6 +594,12 @@ def main(argv: Sequence[str] | None = None) -> Report:
         default=200,
         help="queries to cProfile at each N, the largest N's is reported (0: none)",
     )
+    parser.add_argument(
+        "--index",
+        choices=sorted(INDEXES),
+        default="sliced",
+        help="sliced: an R-tree per UTC day (production); rtree: one R-tree",
+    )
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     if args.queries < 1 or any(n < 1 for n in args.sizes):
@@ -596,6 +613,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.brute_queries,
         args.numpy_queries,
         args.profile_queries,
+        args.index,
     )
     elapsed = (time.perf_counter_ns() - started) / 1e9
     if argv is None:

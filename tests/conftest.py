@@ -9,7 +9,7 @@ import pytest
 
 from deconflict.adapters.scenario import bundled, load_scenario
 from deconflict.adapters.sqlite.store import SqliteStore
-from deconflict.adapters.volume_index import RTreeIndex
+from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.cli.replay import run_scenario
 from deconflict.service.clock import SimulatedClock
 from deconflict.service.handlers import Deconfliction
@@ -29,7 +29,7 @@ def seed_store(tmp_path: Path) -> Iterator[SqliteStore]:
     scenario = load_scenario(bundled("deir-ez-zor-2017.yaml"))
     s = SqliteStore(tmp_path / "seed.sqlite")
     clock = SimulatedClock(scenario.steps[0].at)
-    mechanism = Deconfliction(s, clock, Situation(RTreeIndex))
+    mechanism = Deconfliction(s, clock, Situation(TimeSlicedIndex))
     mechanism.start()
     run_scenario(scenario, mechanism, clock, lambda _: None)
     yield s

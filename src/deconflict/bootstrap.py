@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from .adapters.sqlite.store import SqliteStore
-from .adapters.volume_index import RTreeIndex
+from .adapters.volume_index import TimeSlicedIndex
 from .service.handlers import Deconfliction
 from .service.ports import Clock
 from .service.situation import Situation
@@ -34,6 +34,6 @@ def scratch_store() -> SqliteStore:
 def build(settings: Settings, clock: Clock) -> tuple[SqliteStore, Deconfliction]:
     """Open the store, build the live situation from it, and return the mechanism."""
     store = SqliteStore(settings.db)
-    mechanism = Deconfliction(store, clock, Situation(RTreeIndex))
+    mechanism = Deconfliction(store, clock, Situation(TimeSlicedIndex))
     mechanism.start()
     return store, mechanism

@@ -179,3 +179,31 @@ def test_a_bad_step_names_the_step_and_field_and_applies_nothing(tmp_path: Path)
             conn.execute("SELECT count(*) FROM objects WHERE type = 'declaration'").fetchone()[0]
             == 0
         )
+
+
+def test_conflicts_as_a_party_hide_what_it_may_not_see(demo_db: Path) -> None:
+    done = run("conflicts", "--db", str(demo_db), "--as", "russia")
+    assert done.returncode == 0, done.stderr
+    assert "force_position declaration, not disclosed (coalition)" in done.stdout
+    assert "sdf-ne-deir-ez-zor" not in done.stdout
+    full = run("conflicts", "--db", str(demo_db))
+    assert "declaration sdf-ne-deir-ez-zor (coalition)" in full.stdout
+
+
+def test_read_as_a_party_prints_json_without_undisclosed_declarations(demo_db: Path) -> None:
+    import json
+
+    done = run("read", "--db", str(demo_db), "--as", "russia")
+    assert done.returncode == 0, done.stderr
+    view = json.loads(done.stdout)
+    assert {d["id"] for d in view["declarations"]} == {"sdf-conoco", "saa-airport", "sdf-east-bank"}
+    assert "sdf-ne-deir-ez-zor" not in done.stdout
+
+
+def test_an_unreadable_scenario_is_a_named_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: deconflict-scenario/1\nsteps: [{at: 161200ZSEP17, action: fly}]\n")
+    done = run("replay", str(bad), "--db", str(tmp_path / "x.sqlite"))
+    assert done.returncode == 2
+    assert "error [invalid_scenario]: step 1" in done.stderr and "action" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from deconflict.adapters.sqlite.store import SqliteStore
-from deconflict.adapters.volume_index import RTreeIndex
+from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
 from deconflict.domain.conflicts import Conflict, ConflictRule
 from deconflict.domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
@@ -34,7 +34,7 @@ def clock() -> SimulatedClock:
 @pytest.fixture
 def mech(clock: SimulatedClock) -> Iterator[Deconfliction]:
     store = SqliteStore(":memory:")
-    m = Deconfliction(store, clock, Situation(RTreeIndex))
+    m = Deconfliction(store, clock, Situation(TimeSlicedIndex))
     m.start()
     for party in ("coalition", "russia"):
         m.handle(
@@ -226,7 +226,7 @@ def test_restart_rebuilds_the_situation_from_the_store(
     mech: Deconfliction, clock: SimulatedClock
 ) -> None:
     mech.handle(_position(), "coalition-officer")
-    fresh = Deconfliction(mech._store, clock, Situation(RTreeIndex))
+    fresh = Deconfliction(mech._store, clock, Situation(TimeSlicedIndex))
     fresh.start()
     assert len(fresh.situation) == 1
     assert [x.other.id for x in fresh.handle(_strike(), "russia-officer").conflicts] == ["D-1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,7 +11,12 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from deconflict.adapters.volume_index import BruteForceIndex, RTreeIndex, boxes_meet
+from deconflict.adapters.volume_index import (
+    BruteForceIndex,
+    RTreeIndex,
+    TimeSlicedIndex,
+    boxes_meet,
+)
 from deconflict.domain.arrangement import DeclarationKind, NoticeKind
 from deconflict.domain.declarations import Declaration
 from deconflict.domain.errors import InvalidGeometry
@@ -19,7 +25,7 @@ from deconflict.domain.measures import ControlMeasure, MeasureKind, Side, ZoneRu
 from deconflict.domain.notices import Notice
 from deconflict.domain.screening import Screenable, screen_pair
 from deconflict.domain.volume import AltitudeBand, TimeWindow, Volume4D
-from deconflict.service.ports import Box
+from deconflict.service.ports import Box, VolumeIndex
 from deconflict.service.situation import Situation, key_of
 
 from .factories import RULES, T0, at, window
@@ -62,23 +68,38 @@ operations = st.lists(
 )
 
 
+def _sliced(items: list[tuple[str, Box]]) -> TimeSlicedIndex:
+    # Short slices, so that both the per-day trees and the long-lived tree are exercised.
+    return TimeSlicedIndex(items, day_s=86_400.0, max_days=2)
+
+
+INDEXES = pytest.mark.parametrize("make", [RTreeIndex, _sliced], ids=["rtree", "time-sliced"])
+
+
+@INDEXES
 @PROPERTY
 @given(items, st.lists(boxes(), min_size=1, max_size=5))
 def test_rtree_finds_exactly_what_brute_force_finds(
-    loaded: list[tuple[str, Box]], queries: list[Box]
+    make: Callable[[list[tuple[str, Box]]], VolumeIndex],
+    loaded: list[tuple[str, Box]],
+    queries: list[Box],
 ) -> None:
-    rtree, brute = RTreeIndex(loaded), BruteForceIndex(loaded)
+    rtree, brute = make(loaded), BruteForceIndex(loaded)
     assert len(rtree) == len(brute) == len(loaded)
     for q in queries:
         assert rtree.candidates(q) == brute.candidates(q)
 
 
+@INDEXES
 @PROPERTY
 @given(items, operations, st.lists(boxes(), min_size=1, max_size=5))
 def test_rtree_and_brute_force_agree_after_inserts_and_removals(
-    loaded: list[tuple[str, Box]], ops: list[tuple[object, ...]], queries: list[Box]
+    make: Callable[[list[tuple[str, Box]]], VolumeIndex],
+    loaded: list[tuple[str, Box]],
+    ops: list[tuple[object, ...]],
+    queries: list[Box],
 ) -> None:
-    rtree, brute = RTreeIndex(loaded), BruteForceIndex(loaded)
+    rtree, brute = make(loaded), BruteForceIndex(loaded)
     live = dict(loaded)
     for op in ops:
         if op[0] == "insert":
@@ -265,7 +286,7 @@ def situations(draw: st.DrawFn) -> list[Screenable]:
 
 
 def _loaded(
-    index_type: type[RTreeIndex] | type[BruteForceIndex], objects: list[Screenable]
+    index_type: Callable[[list[tuple[str, Box]]], VolumeIndex], objects: list[Screenable]
 ) -> Situation:
     situation = Situation(index_type)
     situation.load(objects, [])
@@ -281,7 +302,7 @@ def _keys(found: list[Screenable]) -> set[str]:
 def test_situation_near_is_the_same_with_the_rtree_and_brute_force(
     objects: list[Screenable], grow_m: float, grow_z: float
 ) -> None:
-    by_rtree, by_brute = _loaded(RTreeIndex, objects), _loaded(BruteForceIndex, objects)
+    by_rtree, by_brute = _loaded(TimeSlicedIndex, objects), _loaded(BruteForceIndex, objects)
     assert len(by_rtree) == len(by_brute)
     for obj in objects:
         assert _keys(by_rtree.near(obj, grow_m, grow_z)) == _keys(
@@ -311,7 +332,7 @@ def test_near_accepts_any_valid_band_grown_by_the_vertical_separation(
 def test_situation_updates_in_place_keep_both_indexes_in_step(
     objects: list[Screenable], data: st.DataObject
 ) -> None:
-    by_rtree, by_brute = _loaded(RTreeIndex, objects), _loaded(BruteForceIndex, objects)
+    by_rtree, by_brute = _loaded(TimeSlicedIndex, objects), _loaded(BruteForceIndex, objects)
     for obj in objects:
         changed: Screenable = obj
         if isinstance(obj, Notice) and obj.active and data.draw(st.booleans()):
@@ -339,7 +360,7 @@ def test_situation_updates_in_place_keep_both_indexes_in_step(
 def test_the_index_never_loses_a_conflict_that_checking_every_object_finds(
     objects: list[Screenable],
 ) -> None:
-    loaded = [_loaded(RTreeIndex, objects), _loaded(BruteForceIndex, objects)]
+    loaded = [_loaded(TimeSlicedIndex, objects), _loaded(BruteForceIndex, objects)]
     for subject in objects:
         if not (isinstance(subject, Notice) and subject.active):
             continue
@@ -354,6 +375,30 @@ def test_the_index_never_loses_a_conflict_that_checking_every_object_finds(
             near = _keys(situation.near(subject, RULES.widest_m, RULES.vertical_separation_m))
             assert in_conflict <= near
             assert own not in near
+            # What the handlers ask: only the layers the notice's kind concerns.
+            assert in_conflict <= _keys(situation.near_notice(subject, RULES))
+
+
+@SLOWER
+@given(situations())
+def test_declarations_and_measures_find_every_notice_they_conflict_with(
+    objects: list[Screenable],
+) -> None:
+    situation = _loaded(TimeSlicedIndex, objects)
+    widest_buffer = max(RULES.buffer_m.values())
+    for other in objects:
+        if isinstance(other, Notice) or not other.active:
+            continue
+        in_conflict = {
+            key_of(n)
+            for n in objects
+            if isinstance(n, Notice) and screen_pair(n, other, RULES, at(1)) is not None
+        }
+        if isinstance(other, Declaration):
+            found = situation.near_declaration(other, widest_buffer)
+        else:
+            found = situation.near_measure(other)
+        assert in_conflict <= _keys(list(found))
 
 
 def test_a_conflict_just_inside_separation_is_found_through_the_index() -> None:

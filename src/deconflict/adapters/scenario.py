@@ -30,9 +30,12 @@ class ScenarioError(InvalidInput):
     def __init__(self, step: int | None, error: DeconflictError | str) -> None:
         message = error.message if isinstance(error, DeconflictError) else error
         field = error.field if isinstance(error, DeconflictError) else None
-        where = f"step {step}" if step is not None else "scenario"
-        super().__init__(f"{where}: {message}", field=field)
+        super().__init__(message, field=field)
         self.step = step
+
+    def __str__(self) -> str:
+        where = f"step {self.step}" if self.step is not None else "scenario"
+        return f"{where}: {super().__str__()}"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(None, f"cannot read {path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(None, f"{path} is not valid YAML: {exc}") from None
+    if data is None:
+        raise ScenarioError(None, f"{path} is empty")
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

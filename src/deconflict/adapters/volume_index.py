@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from rtree import index as rtree_index
 
 from ..service.ports import Box
 
-__all__ = ["RTreeIndex", "BruteForceIndex", "boxes_meet"]
+__all__ = ["RTreeIndex", "TimeSlicedIndex", "BruteForceIndex", "boxes_meet"]
 
 
 def boxes_meet(a: Box, b: Box) -> bool:
@@ -77,3 +78,61 @@ class BruteForceIndex:
 
     def __len__(self) -> int:
         return len(self._boxes)
+
+
+#: The slice that holds what spans too many days to be copied into each (UFN declarations).
+_LONG = -(2**62)
+
+
+class TimeSlicedIndex:
+    """One R-tree per UTC day: a query searches only the days its window touches.
+
+    Operations last hours, the situation spans weeks: partitioning by time first keeps each
+    tree small. An object is copied into every day it touches, up to ``max_days``; longer ones
+    (standing declarations, measures valid until further notice) share one more tree.
+    """
+
+    def __init__(
+        self, items: Iterable[tuple[str, Box]] = (), day_s: float = 86_400.0, max_days: int = 7
+    ) -> None:
+        self._day_s, self._max_days = day_s, max_days
+        self._where: dict[str, tuple[int, ...]] = {}
+        groups: dict[int, list[tuple[str, Box]]] = {}
+        for key, box in items:
+            slices = self._where[key] = self._slices(box)
+            for s in slices:
+                groups.setdefault(s, []).append((key, box))
+        self._trees = {s: RTreeIndex(group) for s, group in groups.items()}
+
+    def _days(self, box: Box) -> range:
+        return range(math.floor(box[2] / self._day_s), math.floor(box[6] / self._day_s) + 1)
+
+    def _slices(self, box: Box) -> tuple[int, ...]:
+        days = self._days(box)
+        return (_LONG,) if len(days) > self._max_days else tuple(days)
+
+    def insert(self, key: str, box: Box) -> None:
+        self.remove(key)
+        slices = self._where[key] = self._slices(box)
+        for s in slices:
+            self._trees.setdefault(s, RTreeIndex()).insert(key, box)
+
+    def remove(self, key: str) -> None:
+        for s in self._where.pop(key, ()):
+            self._trees[s].remove(key)
+
+    def candidates(self, box: Box) -> set[str]:
+        days = self._days(box)
+        if len(days) > len(self._trees):  # a long query: visit the trees there are
+            slices = [s for s in self._trees if s == _LONG or s in days]
+        else:
+            slices = [*days, _LONG]
+        found: set[str] = set()
+        for s in slices:
+            tree = self._trees.get(s)
+            if tree is not None and len(tree):
+                found |= tree.candidates(box)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._where)

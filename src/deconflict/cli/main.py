@@ -21,7 +21,7 @@ from ..service.clock import SimulatedClock, SystemClock
 from ..service.verification import verify_store
 from ..service.views import read_for
 from .replay import run_scenario
-from .timeline import conflict_table
+from .timeline import conflict_table, conflict_view_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,9 +100,20 @@ def demo(db: Path | None, as_json: bool) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     conflicts = _replay(bundled(DEMO_SCENARIO), target, as_json)
-    if not as_json:
-        click.echo("\nConflicts found\n" + conflict_table(conflicts))
-        click.echo(f"\nVerify the record: deconflict log verify --db {target}")
+    if as_json:
+        return
+    click.echo("\nConflicts found\n" + conflict_table(conflicts))
+    store, _ = build(Settings(str(target)), SystemClock())
+    try:
+        with store.read() as tx:
+            russian = read_for(tx, "russia").conflicts
+    finally:
+        store.close()
+    click.echo(
+        "\nThe same conflicts as the Russian cell sees them (need-to-know)\n"
+        + conflict_view_table(russian)
+    )
+    click.echo(f"\nVerify the record: deconflict log verify --db {target}")
 
 
 @main.group()
@@ -153,3 +164,22 @@ def read(db: Path | None, party: str) -> None:
             indent=2,
         )
     )
+
+
+@main.command()
+@_db_option
+@click.option("--as", "party", default=None, help="As this party sees them (need-to-know applies).")
+@_named_errors
+def conflicts(db: Path | None, party: str | None) -> None:
+    """The conflicts on record: all of them, or as PARTY may see them."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        with store.read() as tx:
+            table = (
+                conflict_view_table(read_for(tx, party).conflicts)
+                if party
+                else conflict_table(tx.all(Conflict))
+            )
+    finally:
+        store.close()
+    click.echo(table)

@@ -8,10 +8,10 @@ from typing import Any
 from ..adapters.codec import from_dict
 from ..adapters.formats.timefmt import format_dtg
 from ..domain.chain import LogEntry
-from ..domain.conflicts import Conflict
+from ..domain.conflicts import Conflict, ConflictView
 from ..domain.volume import TimeWindow
 
-__all__ = ["describe", "conflict_line", "conflict_table", "window_text"]
+__all__ = ["describe", "conflict_line", "conflict_table", "conflict_view_table", "window_text"]
 
 _MARGIN = " " * 14
 
@@ -83,26 +83,56 @@ def describe(entries: Iterable[LogEntry]) -> list[str]:
     return lines
 
 
-def conflict_table(conflicts: list[Conflict]) -> str:
-    """A fixed-width table of conflicts, for the end of a replay."""
-    header = ("conflict", "rule", "severity", "notice", "other", "distance", "window", "state")
-    rows = [header] + [
-        (
-            c.id,
-            str(c.rule),
-            str(c.severity),
-            f"{c.subject.id} v{c.subject.version} ({c.subject.party})",
-            f"{c.other.type} {c.other.id} ({c.other.party})",
-            _distance(c.distance_m),
-            window_text(c.window),
-            "active" if c.active else "cleared",
-        )
-        for c in conflicts
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     out = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+        for row in [header, *rows]
     ]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+_HEADER = ("conflict", "rule", "severity", "notice", "other", "distance", "window", "state")
+
+
+def conflict_table(conflicts: list[Conflict]) -> str:
+    """A fixed-width table of conflicts as the local operator sees them (in full)."""
+    return _table(
+        _HEADER,
+        [
+            (
+                c.id,
+                str(c.rule),
+                str(c.severity),
+                f"{c.subject.id} v{c.subject.version} ({c.subject.party})",
+                f"{c.other.type} {c.other.id} ({c.other.party})",
+                _distance(c.distance_m),
+                window_text(c.window),
+                "active" if c.active else "cleared",
+            )
+            for c in conflicts
+        ],
+    )
+
+
+def conflict_view_table(views: list[ConflictView]) -> str:
+    """The same table as one party may see it: undisclosed objects by kind, owner and band."""
+    return _table(
+        _HEADER,
+        [
+            (
+                v.id,
+                str(v.rule),
+                str(v.severity),
+                f"{v.subject.id} v{v.subject.version} ({v.subject.party})",
+                f"{v.other.type} {v.other.id} ({v.other.party})"
+                if v.other.id
+                else f"{v.other.kind} {v.other.type}, not disclosed ({v.other.party})",
+                _distance(v.distance_m) if v.disclosed else (v.distance_band or "-"),
+                window_text(v.window),
+                "active" if v.active else "cleared",
+            )
+            for v in views
+        ],
+    )
