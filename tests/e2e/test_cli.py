@@ -207,3 +207,14 @@ def test_an_unreadable_scenario_is_a_named_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "error [invalid_scenario]: step 1" in done.stderr and "action" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_notice_history_shows_every_version_to_the_parties_of_its_line(demo_db: Path) -> None:
+    done = run("notice", "history", "saa-crossing", "--db", str(demo_db), "--as", "coalition")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("v1  notice.filed     172000ZSEP17  by russia-ground")
+    assert any(line.startswith("v2  notice.amended   181200ZSEP17") for line in lines)
+    assert "181300ZSEP17-201800ZSEP17" in done.stdout and "MGRS 37SFV" in done.stdout
+    hidden = run("notice", "history", "saa-crossing", "--db", str(demo_db), "--as", "un-desk")
+    assert hidden.returncode == 2 and "no notice 'saa-crossing'" in hidden.stderr

@@ -112,6 +112,11 @@ def test_cancelling_clears_conflicts_and_posts_a_cancellation(mech: Deconflictio
             NotFound,
         ),
         (c.CreateParty("x", "X"), "russia-officer", NotPermitted),
+        (
+            c.Notify("N-9", "L-air", NoticeKind.ISR, (volume(Footprint.point(DEZ)),), forces="SDF"),
+            "russia-officer",
+            NotPermitted,
+        ),
         (c.Send("L-command", MessageKind.WARNING, "last warning"), "russia-officer", NotPermitted),
         (c.Send("L-air", MessageKind.TEXT, "   "), "russia-officer", InvalidInput),
         (c.Acknowledge("L-air", 99, Answer.RECEIVED), "russia-officer", NotFound),

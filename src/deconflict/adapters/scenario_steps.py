@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from ..domain.arrangement import (
     Arrangement,
@@ -22,7 +22,7 @@ from ..domain.arrangement import (
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.geometry import Footprint, LonLat, Shape
 from ..domain.lines import Answer, MessageKind
-from ..domain.measures import MeasureKind, Side, ZoneRule
+from ..domain.measures import ControlMeasure, MeasureKind, Side, ZoneRule
 from ..domain.parties import Role
 from ..domain.volume import UNTIL_FURTHER_NOTICE, AltitudeBand, TimeWindow, Volume4D
 from ..service import commands as c
@@ -34,6 +34,7 @@ from .rivers import euphrates_course
 __all__ = ["build_command", "ACTIONS"]
 
 Payload = Mapping[str, Any]
+T = TypeVar("T")
 
 
 def _field(payload: Payload, name: str, parse: Callable[[Any], Any]) -> Any:
@@ -64,16 +65,21 @@ def position(value: Any) -> LonLat:
     raise InvalidInput(f"{value!r} is not a position (text or [lon, lat])")
 
 
-def _positions(value: Any) -> list[LonLat]:
-    if not isinstance(value, list):
-        raise InvalidInput("expected a list of positions")
-    out = []
-    for i, item in enumerate(value):
-        try:
-            out.append(position(item))
-        except DeconflictError as exc:
-            raise exc.at(f"[{i}]") from None
-    return out
+def _each(parse: Callable[[Any], T], what: str) -> Callable[[Any], list[T]]:
+    """Parse a non-empty list item by item; an error names the item's index."""
+
+    def parse_all(value: Any) -> list[T]:
+        if not isinstance(value, list) or not value:
+            raise InvalidInput(f"expected a non-empty list of {what}")
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(parse(item))
+            except DeconflictError as exc:
+                raise exc.at(f"[{i}]") from None
+        return out
+
+    return parse_all
 
 
 _RIVERS: dict[str, Callable[[], list[LonLat]]] = {"euphrates": euphrates_course}
@@ -85,7 +91,7 @@ def _path(p: Payload) -> list[LonLat]:
         if name not in _RIVERS:
             raise InvalidInput(f"unknown river {name!r}; known: {sorted(_RIVERS)}", field="river")
         return _RIVERS[name]()
-    return list(_field(p, "path", _positions))
+    return list(_field(p, "path", _each(position, "positions")))
 
 
 def footprint(p: Any) -> Footprint:
@@ -97,7 +103,7 @@ def footprint(p: Any) -> Footprint:
     if shape is Shape.CIRCLE:
         return Footprint.circle(_field(p, "centre", position), _field(p, "radius_m", float))
     if shape is Shape.POLYGON:
-        return Footprint.polygon(_field(p, "points", _positions))
+        return Footprint.polygon(_field(p, "points", _each(position, "positions")))
     if shape is Shape.CORRIDOR:
         return Footprint.corridor(_path(p), _field(p, "width_m", float))
     return Footprint.line(_path(p))
@@ -118,18 +124,6 @@ def band(p: Payload) -> AltitudeBand:
 
 def volume(p: Any) -> Volume4D:
     return Volume4D(_field(p, "footprint", footprint), band(p), window(p))
-
-
-def _volumes(value: Any) -> tuple[Volume4D, ...]:
-    if not isinstance(value, list) or not value:
-        raise InvalidInput("expected a non-empty list of volumes")
-    out = []
-    for i, item in enumerate(value):
-        try:
-            out.append(volume(item))
-        except DeconflictError as exc:
-            raise exc.at(f"[{i}]") from None
-    return tuple(out)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -180,22 +174,26 @@ def _arrangement(p: Payload) -> c.CreateArrangement:
 
 def _measure(p: Payload) -> c.CreateMeasure:
     return c.CreateMeasure(
-        id=_field(p, "id", str),
-        arrangement=_field(p, "arrangement", str),
-        kind=_field(p, "kind", MeasureKind),
-        name=_field(p, "name", str),
-        footprint=_field(p, "footprint", footprint),
-        window=window(p),
-        sides=_optional(p, "sides", lambda v: {str(k): Side(s) for k, s in dict(v).items()}, {}),
-        reach_m=_optional(p, "reach_m", float, 50_000.0),
-        crossing_kinds=_optional(
-            p, "crossing_kinds", lambda v: tuple(NoticeKind(k) for k in v), ()
-        ),
-        rule=_optional(p, "rule", ZoneRule, None),
-        band=band(p) if "lower" in p or "upper" in p else None,
-        owner=_optional(p, "owner", str, None),
-        applies_to=_optional(p, "applies_to", _strings, ()),
-        notify_lead=_optional(p, "notify_lead_min", _minutes, timedelta(0)),
+        ControlMeasure(
+            id=_field(p, "id", str),
+            arrangement=_field(p, "arrangement", str),
+            kind=_field(p, "kind", MeasureKind),
+            name=_field(p, "name", str),
+            footprint=_field(p, "footprint", footprint),
+            window=window(p),
+            sides=_optional(
+                p, "sides", lambda v: {str(k): Side(s) for k, s in dict(v).items()}, {}
+            ),
+            reach_m=_optional(p, "reach_m", float, 50_000.0),
+            crossing_kinds=_optional(
+                p, "crossing_kinds", lambda v: tuple(NoticeKind(k) for k in v), ()
+            ),
+            rule=_optional(p, "rule", ZoneRule, None),
+            band=band(p) if "lower" in p or "upper" in p else None,
+            owner=_optional(p, "owner", str, None),
+            applies_to=_optional(p, "applies_to", _strings, ()),
+            notify_lead=_optional(p, "notify_lead_min", _minutes, timedelta(0)),
+        )
     )
 
 
@@ -246,12 +244,14 @@ ACTIONS: dict[str, Callable[[Payload], c.Command]] = {
         _field(p, "id", str),
         _field(p, "line", str),
         _field(p, "kind", NoticeKind),
-        _field(p, "volumes", _volumes),
+        tuple(_field(p, "volumes", _each(volume, "volumes"))),
         p.get("forces", ""),
         p.get("remarks", ""),
     ),
     "amend": lambda p: c.Amend(
-        _field(p, "id", str), _field(p, "volumes", _volumes), p.get("remarks", "")
+        _field(p, "id", str),
+        tuple(_field(p, "volumes", _each(volume, "volumes"))),
+        p.get("remarks", ""),
     ),
     "cancel": lambda p: c.Cancel(_field(p, "id", str), p.get("reason", "")),
     "acknowledge": lambda p: c.Acknowledge(

@@ -19,9 +19,9 @@ from ..domain.conflicts import Conflict
 from ..domain.errors import DeconflictError
 from ..service.clock import SimulatedClock, SystemClock
 from ..service.verification import verify_store
-from ..service.views import read_for
+from ..service.views import notice_history, read_for
 from .replay import run_scenario
-from .timeline import conflict_table, conflict_view_table
+from .timeline import conflict_table, conflict_view_table, notice_history_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -183,3 +183,23 @@ def conflicts(db: Path | None, party: str | None) -> None:
     finally:
         store.close()
     click.echo(table)
+
+
+@main.group()
+def notice() -> None:
+    """Notices and their versions."""
+
+
+@notice.command()
+@click.argument("notice_id")
+@_db_option
+@click.option("--as", "party", default=None, help="As this party (need-to-know applies).")
+@_named_errors
+def history(notice_id: str, db: Path | None, party: str | None) -> None:
+    """Every version of NOTICE_ID: when it was filed, amended or cancelled, by whom, and where."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        with store.read() as tx:
+            click.echo(notice_history_text(notice_history(tx, notice_id, party)))
+    finally:
+        store.close()

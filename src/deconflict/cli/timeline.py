@@ -6,10 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..adapters.codec import from_dict
+from ..adapters.formats.altitude import format_altitude
+from ..adapters.formats.position import format_mgrs
 from ..adapters.formats.timefmt import format_dtg
 from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict, ConflictView
-from ..domain.volume import TimeWindow
+from ..domain.geometry import Footprint, Shape
+from ..domain.notices import Notice
+from ..domain.volume import TimeWindow, Volume4D
 
 __all__ = ["describe", "conflict_line", "conflict_table", "conflict_view_table", "window_text"]
 
@@ -21,6 +25,48 @@ def window_text(window: TimeWindow | None) -> str:
         return "-"
     end = "UFN" if window.open_ended else format_dtg(window.end)
     return f"{format_dtg(window.start)}-{end}"
+
+
+def position_text(lon: float, lat: float) -> str:
+    """Decimal degrees (latitude first, as officers write it) and MGRS."""
+    ns, ew = ("N" if lat >= 0 else "S"), ("E" if lon >= 0 else "W")
+    return f"{abs(lat):.4f}{ns} {abs(lon):.4f}{ew} (MGRS {format_mgrs(lon, lat)})"
+
+
+def footprint_text(fp: Footprint) -> str:
+    first = position_text(*fp.coordinates[0])
+    if fp.shape is Shape.CIRCLE:
+        return f"circle of {fp.radius_m:,.0f} m around {first}"
+    if fp.shape is Shape.POINT:
+        return f"point at {first}"
+    last = position_text(*fp.coordinates[-1])
+    if fp.shape is Shape.CORRIDOR:
+        return f"corridor {fp.width_m:,.0f} m wide from {first} to {last} ({len(fp.coordinates)} points)"
+    return f"{fp.shape} of {len(fp.coordinates)} points from {first}"
+
+
+def volume_text(volume: Volume4D) -> str:
+    band = f"{format_altitude(volume.band.lower_m)} to {format_altitude(volume.band.upper_m)}"
+    return f"{footprint_text(volume.footprint)}, {band}, {window_text(volume.window)}"
+
+
+def notice_history_text(history: list[tuple[LogEntry, Notice]]) -> str:
+    """Each version of a notice as an investigator reads it."""
+    out = []
+    for entry, notice in history:
+        lead = notice.lead_time.total_seconds() / 60
+        out.append(
+            f"v{notice.version}  {entry.kind:<16} {format_dtg(notice.filed_at)}  by {entry.actor}  (log seq {entry.seq})"
+        )
+        forces = f" for {notice.forces}" if notice.forces else ""
+        out.append(
+            f"    {notice.kind}{forces} on {notice.line}, message #{notice.message_number}, "
+            f"status {notice.status}, lead {lead:,.0f} min"
+        )
+        out += [f"    volume {i}: {volume_text(v)}" for i, v in enumerate(notice.volumes, start=1)]
+        if notice.remarks:
+            out.append(f'    remarks: "{notice.remarks}"')
+    return "\n".join(out)
 
 
 def _distance(metres: float | None) -> str:

@@ -35,7 +35,10 @@ class DeconflictError(Exception):
 
     def at(self, prefix: str) -> DeconflictError:
         """Prefix the field path (``volumes[0].footprint``) as the error travels outwards."""
-        self.field = f"{prefix}.{self.field}" if self.field else prefix
+        if not self.field:
+            self.field = prefix
+        else:
+            self.field = f"{prefix}{'' if self.field.startswith('[') else '.'}{self.field}"
         return self
 
 

@@ -6,15 +6,14 @@ done by the entry points (scenario, CLI) before a command is built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
 from ..domain.geometry import Footprint
 from ..domain.lines import Answer, MessageKind
-from ..domain.measures import MeasureKind, Side, ZoneRule
+from ..domain.measures import ControlMeasure
 from ..domain.parties import Role
-from ..domain.volume import AltitudeBand, TimeWindow, Volume4D
+from ..domain.volume import TimeWindow, Volume4D
 
 __all__ = [
     "Command",
@@ -65,20 +64,7 @@ class OpenLine:
 
 @dataclass(frozen=True)
 class CreateMeasure:
-    id: str
-    arrangement: str
-    kind: MeasureKind
-    name: str
-    footprint: Footprint
-    window: TimeWindow
-    sides: dict[str, Side] = field(default_factory=dict)
-    reach_m: float = 50_000.0
-    crossing_kinds: tuple[NoticeKind, ...] = ()
-    rule: ZoneRule | None = None
-    band: AltitudeBand | None = None
-    owner: str | None = None
-    applies_to: tuple[str, ...] = ()
-    notify_lead: timedelta = timedelta(0)
+    measure: ControlMeasure
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,11 @@ class Deconfliction:
         if tx.get(cls, id) is not None:
             raise Conflicting(f"{cls.__name__.lower()} {id!r} already exists", field="id")
 
+    @staticmethod
+    def _check_forces(party: Party, forces: str) -> None:
+        if forces and forces not in (party.id, *party.affiliates):
+            raise NotPermitted(f"{party.id} does not act for forces {forces!r}", field="forces")
+
     def _check_parties(self, tx: Transaction, parties: tuple[str, ...], field: str) -> None:
         for party in parties:
             self._need(tx, Party, party, field)
@@ -162,14 +167,15 @@ class Deconfliction:
         unit.after_commit.append(lambda: self._lines.__setitem__(line.id, line))
 
     def _create_measure(self, cmd: c.CreateMeasure, unit: _Unit) -> None:
-        arrangement: Arrangement = self._need(unit.tx, Arrangement, cmd.arrangement, "arrangement")
+        measure = cmd.measure
+        arrangement: Arrangement = self._need(
+            unit.tx, Arrangement, measure.arrangement, "arrangement"
+        )
         if unit.actor.role is not Role.ADMIN:
             if unit.actor.party not in arrangement.parties:
                 raise NotPermitted(f"{unit.actor.party} is not a party to {arrangement.id}")
             unit.actor.require("measure")
-        self._new(unit.tx, ControlMeasure, cmd.id)
-        fields = {k: getattr(cmd, k) for k in cmd.__dataclass_fields__}
-        measure = ControlMeasure(**fields)
+        self._new(unit.tx, ControlMeasure, measure.id)
         unit.record("measure.created", measure)
         notices = self.situation.near_measure(measure)
         self._record_conflicts(
@@ -183,8 +189,7 @@ class Deconfliction:
         party: Party = self._need(unit.tx, Party, unit.actor.party, "actor")
         unit.actor.require("declare")
         self._new(unit.tx, Declaration, cmd.id)
-        if cmd.forces and cmd.forces not in (party.id, *party.affiliates):
-            raise NotPermitted(f"{party.id} does not act for forces {cmd.forces!r}", field="forces")
+        self._check_forces(party, cmd.forces)
         self._check_parties(unit.tx, cmd.disclosed_to, "disclosed_to")
         decl = Declaration(
             cmd.id,
@@ -233,6 +238,7 @@ class Deconfliction:
         unit.actor.require("notify")
         line.check_member(unit.actor)
         self._new(unit.tx, Notice, cmd.id)
+        self._check_forces(self._need(unit.tx, Party, unit.actor.party, "actor"), cmd.forces)
         number = self._post(unit, line, MessageKind.NOTICE, text=cmd.remarks, notice=cmd.id)
         notice = Notice(
             cmd.id,

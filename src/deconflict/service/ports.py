@@ -49,6 +49,10 @@ class Transaction(Protocol):
 
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
 
+    def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
+        """Every state the object went through, with the log entry that recorded it."""
+        ...
+
 
 class Store(Protocol):
     """The store: objects, and the append-only, hash-chained log of how they came to be."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement
+from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict, ConflictView, ObjectRef, view_for
 from ..domain.declarations import Declaration
+from ..domain.errors import NotFound
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from .ports import Transaction
 
-__all__ = ["PartyView", "read_for"]
+__all__ = ["PartyView", "read_for", "notice_history"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,20 @@ def read_for(tx: Transaction, party: str) -> PartyView:
         conflicts=conflicts,
         messages=[m for m in tx.all(Message) if m.line in lines],
     )
+
+
+def notice_history(
+    tx: Transaction, notice_id: str, party: str | None = None
+) -> list[tuple[LogEntry, Notice]]:
+    """Each version of a notice (filed, amended, cancelled) with the entry that recorded it.
+
+    A party sees the history of its own notices and of those on its lines; to any other party
+    the notice does not exist.
+    """
+    current = tx.get(Notice, notice_id)
+    line = tx.get(Line, current.line) if current else None
+    if current is None or (
+        party is not None and party != current.party and (line is None or party not in line.parties)
+    ):
+        raise NotFound(f"no notice {notice_id!r}", field="id")
+    return tx.history(Notice, notice_id)

@@ -82,6 +82,13 @@ class SqliteTransaction:
         )
         return [from_dict(cls, json.loads(row.body)) for row in rows]
 
+    def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
+        rows = self._conn.execute(
+            sa.text("SELECT * FROM log WHERE subject_type = :t AND subject_id = :i ORDER BY seq"),
+            {"t": _TYPE_NAMES[cls], "i": id},
+        )
+        return [(entry, from_dict(cls, entry.body)) for entry in map(_row_entry, rows)]
+
     def _read_head(self) -> tuple[int, str]:
         row = self._conn.execute(
             sa.text("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1")
