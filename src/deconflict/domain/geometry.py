@@ -116,11 +116,19 @@ class Footprint:
         minx, miny, maxx, maxy = self.core.bounds
         return (float(minx), float(miny), float(maxx), float(maxy))
 
+    @cached_property
+    def _grown(self) -> dict[float, tuple[float, float, float, float]]:
+        return {}
+
     def bounds(self, grow_m: float = 0.0) -> tuple[float, float, float, float]:
-        """(min lon, min lat, max lon, max lat) grown by reach + ``grow_m`` metres."""
-        minx, miny, maxx, maxy = self._core_bounds
-        dlat, dlon = degrees_for(self.reach_m + grow_m, max(abs(miny), abs(maxy)))
-        return (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+        """(min lon, min lat, max lon, max lat) grown by reach + ``grow_m`` metres (cached:
+        screening asks the same few distances of the same footprints again and again)."""
+        found = self._grown.get(grow_m)
+        if found is None:
+            minx, miny, maxx, maxy = self._core_bounds
+            dlat, dlon = degrees_for(self.reach_m + grow_m, max(abs(miny), abs(maxy)))
+            found = self._grown[grow_m] = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+        return found
 
     @property
     def mid_lat(self) -> float:
@@ -134,8 +142,12 @@ class Footprint:
         """The core on the local plane of a latitude band (x = lon·cos φ₀, y = lat), cached."""
         found = self._planar.get(band)
         if found is None:
-            k = _plane_scale(band)
-            found = self._planar[band] = shapely.transform(self.core, lambda xy: xy * (k, 1.0))
+            k, core = _plane_scale(band), self.core
+            if isinstance(core, Point):
+                found = Point(core.x * k, core.y)
+            else:
+                found = shapely.transform(core, lambda xy: xy * (k, 1.0))
+            self._planar[band] = found
         return found
 
     def centre(self) -> LonLat:

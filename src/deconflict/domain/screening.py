@@ -47,6 +47,8 @@ def _closest(meetings: Iterable[Meeting]) -> Meeting | None:
     found = list(meetings)
     if not found:
         return None
+    if len(found) == 1:
+        return found[0]
     nearest = min(found, key=lambda m: m.distance_m)
     span = TimeWindow(min(m.window.start for m in found), max(m.window.end for m in found))
     return Meeting(nearest.distance_m, span, nearest.band)
@@ -68,15 +70,18 @@ def _near_declaration(notice: Notice, decl: Declaration, rules: Rules) -> Iterat
 def _lose_separation(a: Notice, b: Notice, rules: Rules) -> Iterator[Meeting]:
     for va in a.volumes:
         for vb in b.volumes:
-            overlap = va.window.overlap(vb.window)
-            if overlap is None or va.band.gap_to(vb.band) >= rules.vertical_separation_m:
+            if (
+                not va.window.meets(vb.window)
+                or va.band.gap_to(vb.band) >= rules.vertical_separation_m
+            ):
                 continue
             if rules.vertical_separation_m == 0 and va.band.overlap(vb.band) is None:
                 continue
             if not may_be_within(va.footprint, vb.footprint, rules.lateral_separation_m):
                 continue
             distance = geodesic_distance(va.footprint, vb.footprint)
-            if distance < rules.lateral_separation_m:
+            overlap = va.window.overlap(vb.window)
+            if distance < rules.lateral_separation_m and overlap is not None:
                 yield Meeting(distance, overlap, va.band.overlap(vb.band))
 
 

@@ -77,15 +77,26 @@ class TimeWindow:
     def open_ended(self) -> bool:
         return self.end >= UNTIL_FURTHER_NOTICE
 
+    def meets(self, other: TimeWindow) -> bool:
+        return self.start < other.end and other.start < self.end
+
     def overlap(self, other: TimeWindow) -> TimeWindow | None:
         start, end = max(self.start, other.start), min(self.end, other.end)
-        return TimeWindow(start, end) if end > start else None
+        return _trusted(start, end) if end > start else None
 
     def contains(self, instant: datetime) -> bool:
         return self.start <= instant < self.end
 
     def duration(self) -> timedelta:
         return self.end - self.start
+
+
+def _trusted(start: datetime, end: datetime) -> TimeWindow:
+    """A window derived from valid windows: no need to check it again (a hot path)."""
+    window = object.__new__(TimeWindow)
+    object.__setattr__(window, "start", start)
+    object.__setattr__(window, "end", end)
+    return window
 
 
 @dataclass(frozen=True)
