@@ -15,7 +15,7 @@ import yaml
 from ..domain.errors import DeconflictError, InvalidInput
 from ..service.commands import Command
 from .formats.timefmt import parse_time
-from .scenario_steps import build_command
+from .payloads import build_command
 
 __all__ = ["Scenario", "Step", "ScenarioError", "load_scenario", "SCHEMA_VERSION", "bundled"]
 

@@ -31,6 +31,8 @@ __all__ = [
     "Send",
     "SetLineStatus",
     "ProcessDeadlines",
+    "IssueCredential",
+    "RevokeCredentials",
 ]
 
 
@@ -130,6 +132,21 @@ class Send:
 class SetLineStatus:
     line: str
     suspended: bool
+
+
+@dataclass(frozen=True)
+class IssueCredential:
+    """File a new bearer token for a member: only its SHA-256 travels and is kept."""
+
+    member: str
+    token_sha256: str
+
+
+@dataclass(frozen=True)
+class RevokeCredentials:
+    """Revoke every active credential of a member."""
+
+    member: str
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any
 from ..domain.arrangement import Arrangement
 from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
+from ..domain.credentials import Credential, fingerprint, token_digest
 from ..domain.declarations import Declaration
 from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
 from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
@@ -73,7 +75,10 @@ class Deconfliction:
             c.Send: self._send,
             c.SetLineStatus: self._set_line_status,
             c.ProcessDeadlines: self._process_deadlines,
+            c.IssueCredential: self._issue_credential,
+            c.RevokeCredentials: self._revoke_credentials,
         }
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Load what screening needs from the store, building the index once."""
@@ -90,11 +95,12 @@ class Deconfliction:
     def handle(self, command: c.Command, actor: str = SYSTEM.id) -> Outcome:
         """Run one command as ``actor`` (a member id); all of it is recorded, or none of it."""
         handler = self._handlers[type(command)]
-        with self._store.transaction() as tx:
-            unit = _Unit(tx, self._member(tx, actor), self._clock.now())
-            handler(command, unit)
-        for step in unit.after_commit:
-            step()
+        with self._lock:  # one writer at a time: the store's chain and the live situation
+            with self._store.transaction() as tx:
+                unit = _Unit(tx, self._member(tx, actor), self._clock.now())
+                handler(command, unit)
+            for step in unit.after_commit:
+                step()
         return unit.outcome
 
     # -- look-ups ---------------------------------------------------------------------------
@@ -367,6 +373,40 @@ class Deconfliction:
         line.check_member(unit.actor)
         status = LineStatus.SUSPENDED if cmd.suspended else LineStatus.ACTIVE
         unit.record("line.suspended" if cmd.suspended else "line.resumed", line.with_status(status))
+
+    # -- credentials ------------------------------------------------------------------------------
+
+    def _issue_credential(self, cmd: c.IssueCredential, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        member: Member = self._need(unit.tx, Member, cmd.member, "member")
+        if len(cmd.token_sha256) != 64:
+            raise InvalidInput(
+                "a credential is filed as the token's SHA-256 (64 hex digits)", field="token_sha256"
+            )
+        credential = Credential(
+            fingerprint(cmd.token_sha256), member.id, member.party, cmd.token_sha256, unit.at
+        )
+        self._new(unit.tx, Credential, credential.id)
+        unit.record("credential.issued", credential)
+        unit.outcome.result = credential
+
+    def _revoke_credentials(self, cmd: c.RevokeCredentials, unit: _Unit) -> None:
+        unit.actor.require("administer")
+        self._need(unit.tx, Member, cmd.member, "member")
+        active = [k for k in unit.tx.all(Credential) if k.member == cmd.member and k.active]
+        if not active:
+            raise Conflicting(f"member {cmd.member} has no active credential", field="member")
+        for credential in active:
+            unit.record("credential.revoked", credential.revoked(unit.at))
+
+    def authenticate(self, token: str) -> Member | None:
+        """The member a bearer token belongs to, if it is active."""
+        digest = token_digest(token)
+        with self._store.read() as tx:
+            credential = tx.get(Credential, fingerprint(digest))
+            if credential is None or not credential.matches(digest):
+                return None
+            return tx.get(Member, credential.member)
 
     def _escalation_line(self, line: Line) -> Line | None:
         target = self._arrangements[line.arrangement].spec(line.domain).escalates_to

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from ..domain.arrangement import Arrangement
 from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
+from ..domain.credentials import Credential
 from ..domain.declarations import Declaration
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
@@ -19,7 +20,16 @@ from ..domain.parties import Member, Party
 __all__ = ["Record", "Transaction", "Store", "Clock", "VolumeIndex", "Box", "RECORD_TYPES"]
 
 Record = (
-    Party | Member | Arrangement | Line | Message | Notice | Declaration | ControlMeasure | Conflict
+    Party
+    | Member
+    | Arrangement
+    | Line
+    | Message
+    | Notice
+    | Declaration
+    | ControlMeasure
+    | Conflict
+    | Credential
 )
 R = TypeVar("R", bound=Record)
 
@@ -34,6 +44,7 @@ RECORD_TYPES: dict[str, type[Any]] = {
     "declaration": Declaration,
     "measure": ControlMeasure,
     "conflict": Conflict,
+    "credential": Credential,
 }
 
 #: A 4D box: (min lon, min lat, min t, min z, max lon, max lat, max t, max z); t in epoch seconds.
@@ -62,6 +73,14 @@ class Store(Protocol):
     def read(self) -> AbstractContextManager[Transaction]: ...
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]: ...
+
+    def records(self, after: int = 0, limit: int = 1000) -> list[tuple[LogEntry, Record]]:
+        """Log entries after ``after`` with the record each carries, decoded."""
+        ...
+
+    def head(self) -> int:
+        """The last sequence number (0 for an empty log)."""
+        ...
 
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]: ...
 

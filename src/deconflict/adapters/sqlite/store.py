@@ -172,6 +172,42 @@ class SqliteStore:
             for row in rows:
                 yield _row_entry(row)
 
+    def records(self, after: int = 0, limit: int = 1000) -> list[tuple[LogEntry, Record]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT * FROM log WHERE seq > :a ORDER BY seq LIMIT :n"),
+                {"a": after, "n": limit},
+            )
+            entries = [_row_entry(row) for row in rows]
+        return [(e, from_dict(RECORD_TYPES[e.subject_type], e.body)) for e in entries]
+
+    def head(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM log")).scalar_one())
+
+    def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
+        """The reply kept for a member's Idempotency-Key: (request digest, status, body)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.text(
+                    "SELECT request_sha256, status, body FROM idempotency WHERE member = :m AND key = :k"
+                ),
+                {"m": member, "k": key},
+            ).first()
+        return (row.request_sha256, row.status, row.body) if row else None
+
+    def remember(
+        self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
+    ) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT OR IGNORE INTO idempotency (member, key, request_sha256, status, body, at) "
+                    "VALUES (:m, :k, :r, :s, :b, :a)"
+                ),
+                {"m": member, "k": key, "r": request_sha256, "s": status, "b": body, "a": at},
+            )
+
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
         with self._engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT type, id, body, seq FROM objects"))

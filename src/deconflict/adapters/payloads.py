@@ -1,4 +1,5 @@
-"""Scenario steps → commands: the only place that knows the scenario file's payload shapes.
+"""User payloads → commands: the one place that knows the payload shapes that scenario steps
+and API requests share.
 
 Users type positions as decimal degrees, MGRS or ACO (or ``[lon, lat]``), times as ISO 8601 or
 DTG, altitudes in metres, feet or flight levels; everything becomes canonical units here.
@@ -27,6 +28,7 @@ from ..domain.parties import Role
 from ..domain.volume import UNTIL_FURTHER_NOTICE, AltitudeBand, TimeWindow, Volume4D
 from ..service import commands as c
 from .formats.altitude import parse_altitude
+from .formats.geojson import footprint_from_geojson
 from .formats.position import parse_position, validate_lon_lat
 from .formats.timefmt import parse_time
 from .rivers import euphrates_course
@@ -95,8 +97,16 @@ def _path(p: Payload) -> list[LonLat]:
 
 
 def footprint(p: Any) -> Footprint:
+    """A footprint as users give it: a GeoJSON geometry (with ``radius_m`` or ``width_m``), or
+    a shape with positions typed as text."""
     if not isinstance(p, Mapping):
-        raise InvalidInput("a footprint is a mapping with a shape")
+        raise InvalidInput("a footprint is a mapping with a geometry or a shape")
+    if "geometry" in p:
+        return footprint_from_geojson(
+            p["geometry"],
+            _optional(p, "radius_m", float, None),
+            _optional(p, "width_m", float, None),
+        )
     shape = _field(p, "shape", Shape)
     if shape is Shape.POINT:
         return Footprint.point(_field(p, "at", position))
