@@ -17,6 +17,7 @@ DOMAIN_MAY_IMPORT = {
     "enum",
     "functools",
     "hashlib",
+    "hmac",
     "json",
     "math",
     "re",
