@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
+from .adapters.clock_file import FileClock
 from .adapters.sqlite.store import SqliteStore
 from .adapters.volume_index import TimeSlicedIndex
+from .domain.errors import InvalidInput
+from .service.clock import SystemClock
 from .service.handlers import Deconfliction
 from .service.ports import Clock
 from .service.situation import Situation
 
-__all__ = ["Settings", "default_db_path", "build", "scratch_store"]
+__all__ = [
+    "Settings",
+    "ServeSettings",
+    "default_db_path",
+    "build",
+    "scratch_store",
+    "load_serve_settings",
+    "build_server",
+]
 
 
 def default_db_path() -> Path:
@@ -37,3 +53,67 @@ def build(settings: Settings, clock: Clock) -> tuple[SqliteStore, Deconfliction]
     mechanism = Deconfliction(store, clock, Situation(TimeSlicedIndex))
     mechanism.start()
     return store, mechanism
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """``deconflict serve``: from flags, then DECONFLICT_* variables, then a TOML file's
+    ``[serve]`` table, then these defaults (docs/service.md)."""
+
+    db: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8350
+    deadline_every_s: float = 1.0
+    max_body_bytes: int = 1_048_576
+    clock_file: str = ""
+
+
+def _typed(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in fields(ServeSettings)}[name]
+    try:
+        return {"int": int, "float": float}.get(str(kind), str)(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a valid {kind}", field=name) from None
+
+
+def load_serve_settings(
+    flags: Mapping[str, Any], environ: Mapping[str, str] = os.environ, config: Path | None = None
+) -> ServeSettings:
+    settings = ServeSettings(db=str(default_db_path()))
+    layers: list[Mapping[str, Any]] = []
+    if config is not None:
+        with config.open("rb") as file:
+            layers.append(tomllib.load(file).get("serve", {}))
+    names = [f.name for f in fields(ServeSettings)]
+    layers.append(
+        {
+            n: environ[f"DECONFLICT_{n.upper()}"]
+            for n in names
+            if f"DECONFLICT_{n.upper()}" in environ
+        }
+    )
+    layers.append({n: v for n, v in flags.items() if v is not None and n in names})
+    for layer in layers:
+        unknown = set(layer) - set(names)
+        if unknown:
+            raise InvalidInput(
+                f"unknown settings {sorted(unknown)}; known: {names}", field="config"
+            )
+        settings = replace(settings, **{n: _typed(n, v) for n, v in layer.items()})
+    return settings
+
+
+def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore]:
+    """The ASGI application over the configured store and clock."""
+    # The web stack is imported only by the command that serves, not by every CLI call.
+    from .api.app import create_app
+    from .api.context import Services
+    from .api.streams import Notifier
+
+    clock: Clock = FileClock(Path(settings.clock_file)) if settings.clock_file else SystemClock()
+    store, mechanism = build(Settings(settings.db), clock)
+    services = Services(store, mechanism, clock, Notifier(), threading.Lock())
+    app = create_app(
+        services, deadline_every_s=settings.deadline_every_s, max_body_bytes=settings.max_body_bytes
+    )
+    return app, store

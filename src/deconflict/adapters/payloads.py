@@ -238,8 +238,13 @@ ACTIONS: dict[str, Callable[[Payload], c.Command]] = {
         _field(p, "id", str), _field(p, "name", str), _optional(p, "affiliates", _strings, ())
     ),
     "add_member": lambda p: c.AddMember(
-        _field(p, "id", str), _field(p, "party", str), _field(p, "role", Role), p.get("name", "")
+        _field(p, "id", str),
+        _field(p, "party", str),
+        _field(p, "role", Role),
+        p.get("name", ""),
+        _optional(p, "token_sha256", str, None),
     ),
+    "revoke_credentials": lambda p: c.RevokeCredentials(_field(p, "member", str)),
     "create_arrangement": _arrangement,
     "open_line": lambda p: c.OpenLine(
         _field(p, "id", str),

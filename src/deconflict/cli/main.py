@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -14,10 +16,21 @@ import click
 
 from ..adapters.codec import to_dict
 from ..adapters.scenario import bundled, load_scenario
-from ..bootstrap import Settings, build, default_db_path, scratch_store
+from ..bootstrap import (
+    Settings,
+    build,
+    build_server,
+    default_db_path,
+    load_serve_settings,
+    scratch_store,
+)
 from ..domain.conflicts import Conflict
+from ..domain.credentials import token_digest
 from ..domain.errors import DeconflictError
+from ..domain.parties import Role
 from ..service.clock import SimulatedClock, SystemClock
+from ..service.commands import AddMember, IssueCredential, RevokeCredentials
+from ..service.handlers import Deconfliction
 from ..service.verification import verify_store
 from ..service.views import notice_history, read_for
 from .replay import run_scenario
@@ -58,15 +71,17 @@ def main() -> None:
     """deconflict: lines, notices screened as 4D volumes, and a verifiable log."""
 
 
-def _replay(path: Path, db: Path, as_json: bool) -> list[Conflict]:
+def _replay(path: Path, db: Path, as_json: bool, quiet: bool = False) -> list[Conflict]:
     scenario = load_scenario(path)
     start = scenario.steps[0].at if scenario.steps else SystemClock().now()
     clock = SimulatedClock(start)
     store, mechanism = build(Settings(str(db)), clock)
     try:
-        if not as_json:
+        if not (as_json or quiet):
             click.echo(f"{scenario.title}\nstore: {db}\n")
-        result = run_scenario(scenario, mechanism, clock, click.echo, as_json)
+        result = run_scenario(
+            scenario, mechanism, clock, (lambda _: None) if quiet else click.echo, as_json
+        )
         if not as_json:
             click.echo(
                 f"\n{result.steps} steps, {result.entries} log entries, {len(result.conflicts)} conflicts found"
@@ -201,5 +216,119 @@ def history(notice_id: str, db: Path | None, party: str | None) -> None:
     try:
         with store.read() as tx:
             click.echo(notice_history_text(notice_history(tx, notice_id, party)))
+    finally:
+        store.close()
+
+
+DEMO_MEMBERS = ("coalition-air", "coalition-cdr", "russia-air", "russia-cdr", "coalition-viewer")
+
+
+def _issue_token(mechanism: Deconfliction, member: str) -> str:
+    token = secrets.token_urlsafe(32)
+    mechanism.handle(IssueCredential(member, token_digest(token)))
+    return token
+
+
+@main.command()
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None, help="SQLite store file."
+)
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8350).")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file with a [serve] table.",
+)
+@click.option(
+    "--clock-file", default=None, help="Read the time from this file (exercises and tests)."
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the Deir ez-Zor scenario into a fresh demo store and print tokens.",
+)
+@_named_errors
+def serve(
+    db: Path | None,
+    host: str | None,
+    port: int | None,
+    config: Path | None,
+    clock_file: str | None,
+    demo: bool,
+) -> None:
+    """Run the HTTP service: the API under /api/v1, OpenAPI at /openapi.json, docs at /docs."""
+    import uvicorn  # the web stack only for this command
+
+    if demo:
+        db = db or default_db_path().with_name("serve-demo.sqlite")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        _replay(bundled(DEMO_SCENARIO), db, as_json=False, quiet=True)
+    flags = {"db": str(db) if db else None, "host": host, "port": port, "clock_file": clock_file}
+    settings = load_serve_settings(flags, os.environ, config)
+    app, store = build_server(settings)
+    if demo:
+        _, mechanism = build(Settings(settings.db), SystemClock())
+        click.echo("Demo tokens (shown once):")
+        for member in DEMO_MEMBERS:
+            click.echo(f"  {member:<17} {_issue_token(mechanism, member)}")
+    click.echo(
+        f"deconflict serving {settings.db} on http://{settings.host}:{settings.port} (docs at /docs)",
+        err=True,
+    )
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        store.close()
+
+
+@main.group()
+def member() -> None:
+    """Members and their tokens (run locally, as the operator)."""
+
+
+@member.command("add")
+@click.argument("member_id")
+@click.option("--party", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="")
+@_db_option
+@_named_errors
+def member_add(member_id: str, party: str, role: str, name: str, db: Path | None) -> None:
+    """Add a member and print its token, once (only the token's SHA-256 is kept)."""
+    store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        token = secrets.token_urlsafe(32)
+        mechanism.handle(AddMember(member_id, party, Role(role), name, token_digest(token)))
+        click.echo(token)
+    finally:
+        store.close()
+
+
+@member.command("token")
+@click.argument("member_id")
+@_db_option
+@_named_errors
+def member_token(member_id: str, db: Path | None) -> None:
+    """Issue another token for a member and print it, once."""
+    store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        click.echo(_issue_token(mechanism, member_id))
+    finally:
+        store.close()
+
+
+@member.command("revoke")
+@click.argument("member_id")
+@_db_option
+@_named_errors
+def member_revoke(member_id: str, db: Path | None) -> None:
+    """Revoke every token of a member at once."""
+    store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        mechanism.handle(RevokeCredentials(member_id))
+        click.echo(f"revoked the tokens of {member_id}")
     finally:
         store.close()

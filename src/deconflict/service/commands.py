@@ -49,6 +49,7 @@ class AddMember:
     party: str
     role: Role
     name: str = ""
+    token_sha256: str | None = None  # issue a credential at once (only the digest travels)
 
 
 @dataclass(frozen=True)
@@ -169,4 +170,6 @@ Command = (
     | Send
     | SetLineStatus
     | ProcessDeadlines
+    | IssueCredential
+    | RevokeCredentials
 )

@@ -146,6 +146,8 @@ class Deconfliction:
         self._new(unit.tx, Member, cmd.id)
         self._need(unit.tx, Party, cmd.party, "party")
         unit.record("member.added", Member(cmd.id, cmd.party, cmd.role, cmd.name))
+        if cmd.token_sha256 is not None:
+            self._issue_credential(c.IssueCredential(cmd.id, cmd.token_sha256), unit)
 
     def _create_arrangement(self, cmd: c.CreateArrangement, unit: _Unit) -> None:
         unit.actor.require("administer")

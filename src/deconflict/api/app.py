@@ -1,0 +1,143 @@
+"""The application factory: routes under /api/v1, problem+json errors, limits, background
+deadline processing. Nothing happens at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..service.commands import ProcessDeadlines
+from . import problems
+from .context import Services
+from .routes import admin, lines, log, notices, situation
+from .schemas import ProblemOut
+
+__all__ = ["create_app"]
+
+LOG = logging.getLogger("deconflict.api")
+
+
+class BodyLimit:
+    """Refuse request bodies over a size, declared or streamed, with 413 problem+json."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem(
+            413, "too_large", f"the request body is over {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _process_deadlines(services: Services, every_s: float) -> None:
+    """Mark what fell overdue and escalate it; derived from the store on each pass, so a
+    restart loses nothing and the injected clock decides."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            outcome = await asyncio.to_thread(services.mechanism.handle, ProcessDeadlines())
+        except Exception:  # keep the loop alive; the next pass retries from the store
+            LOG.exception("deadline processing failed")
+            continue
+        if outcome.entries:
+            services.notifier.notify()
+
+
+def create_app(
+    services: Services, *, deadline_every_s: float = 1.0, max_body_bytes: int = 1_048_576
+) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.notifier.bind(asyncio.get_running_loop())
+        task = asyncio.create_task(_process_deadlines(services, deadline_every_s))
+        yield
+        task.cancel()
+
+    app = FastAPI(
+        title="deconflict",
+        version="1",
+        summary="Deconfliction lines, notices screened as 4D volumes, and a verifiable log.",
+        description="Every request carries a member's token (`Authorization: Bearer …`). POSTs "
+        "accept `Idempotency-Key`. Errors are RFC 9457 problem+json. Geometry is GeoJSON "
+        "(RFC 7946); positions may also be typed as MGRS or ACO, times as DTG, altitudes in ft "
+        "or flight levels.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    problems.install(app)
+    for module in (admin, lines, notices, situation, log):
+        app.include_router(module.router, prefix="/api/v1", responses=_PROBLEMS)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put the problem+json schema the error responses refer to into the OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["ProblemOut"] = (
+                ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+        },
+    }
+    for status, description in (
+        (401, "No token, or an unknown or revoked one"),
+        (403, "The member's role or party does not allow it"),
+        (404, "Unknown, or not visible to the caller's party"),
+        (409, "Contradicts the current state"),
+        (413, "Request body too large"),
+        (422, "Invalid input: the field and the reason"),
+    )
+}

@@ -1,0 +1,135 @@
+"""What every route needs: the services, the calling member, and how a command is run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..adapters.codec import iso
+from ..adapters.payloads import build_command
+from ..adapters.sqlite.store import SqliteStore
+from ..domain.chain import canonical
+from ..domain.errors import DeconflictError, InvalidInput
+from ..domain.parties import Member
+from ..service.handlers import Deconfliction, Outcome
+from ..service.ports import Clock
+from ..service.views import read_for
+from .presenters import present
+from .streams import Notifier
+
+__all__ = ["Services", "Caller", "Who", "caller", "recorded", "Unauthorized", "IdempotencyMismatch"]
+
+
+class Unauthorized(DeconflictError):
+    code = "unauthorized"
+
+
+class IdempotencyMismatch(InvalidInput):
+    code = "idempotency_mismatch"
+
+
+@dataclass
+class Services:
+    store: SqliteStore
+    mechanism: Deconfliction
+    clock: Clock
+    notifier: Notifier
+    keys_lock: threading.Lock
+
+
+_bearer = HTTPBearer(auto_error=False, description="A member's token (deconflict member add)")
+
+
+@dataclass
+class Caller:
+    member: Member
+    services: Services
+    idempotency_key: str | None
+    method: str
+    path: str
+
+    @property
+    def party(self) -> str:
+        return self.member.party
+
+    def conflicts_seen(self, outcome: Outcome) -> list[dict[str, Any]]:
+        """The command's conflicts as the caller's party may see them."""
+        ids = {c.id for c in outcome.conflicts}
+        if not ids:
+            return []
+        with self.services.store.read() as tx:
+            views = read_for(tx, self.party).conflicts
+        return [present(v) for v in views if v.id in ids]
+
+    def run(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        respond: Callable[[Outcome], dict[str, Any]],
+        status: int = 201,
+    ) -> JSONResponse:
+        """Build, run and answer a command once, even when the request is retried."""
+        if self.idempotency_key is None:
+            return JSONResponse(respond(self._execute(action, payload)), status_code=status)
+        request = hashlib.sha256(canonical([self.method, self.path, payload])).hexdigest()
+        store = self.services.store
+        with self.services.keys_lock:
+            kept = store.recall(self.member.id, self.idempotency_key)
+            if kept is None:
+                body = respond(self._execute(action, payload))
+                store.remember(
+                    self.member.id,
+                    self.idempotency_key,
+                    request,
+                    status,
+                    json.dumps(body),
+                    iso(self.services.clock.now()),
+                )
+                return JSONResponse(body, status_code=status)
+        digest, kept_status, kept_body = kept
+        if digest != request:
+            raise IdempotencyMismatch(
+                "this Idempotency-Key was used for a different request", field="Idempotency-Key"
+            )
+        return JSONResponse(
+            json.loads(kept_body), status_code=kept_status, headers={"Idempotent-Replay": "true"}
+        )
+
+    def _execute(self, action: str, payload: dict[str, Any]) -> Outcome:
+        outcome = self.services.mechanism.handle(build_command(action, payload), self.member.id)
+        self.services.notifier.notify()
+        return outcome
+
+
+def recorded(outcome: Outcome) -> list[dict[str, Any]]:
+    return [
+        {"seq": e.seq, "kind": e.kind, "subject_type": e.subject_type, "subject_id": e.subject_id}
+        for e in outcome.entries
+    ]
+
+
+def caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    services: Services = request.app.state.services
+    if credentials is None:
+        raise Unauthorized("send a member's token: Authorization: Bearer <token>")
+    member = services.mechanism.authenticate(credentials.credentials)
+    if member is None:
+        raise Unauthorized("this token is unknown or revoked")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= 200):
+        raise InvalidInput("an Idempotency-Key has 1 to 200 characters", field="Idempotency-Key")
+    return Caller(member, services, key, request.method, request.url.path)
+
+
+#: The calling member, authenticated: ``def route(who: Who)``.
+Who = Annotated[Caller, Depends(caller)]

@@ -1,0 +1,81 @@
+"""Lines and their numbered messages: send, acknowledge, suspend and resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from ...domain.errors import NotFound
+from ...domain.lines import Line, Message
+from ..context import Who, recorded
+from ..presenters import present
+from ..schemas import AcknowledgeIn, CommandOut, MessageIn, MessageOut
+
+router = APIRouter(prefix="/lines", tags=["lines"])
+
+#: The message kinds a member sends as they are, by the scenario action that sends them.
+_ACTIONS = {
+    "query": "query",
+    "reply": "reply",
+    "stop_request": "stop",
+    "warning": "warn",
+    "text": "message",
+}
+
+
+def _command_out(outcome: Any) -> dict[str, Any]:
+    return {"recorded": recorded(outcome), "conflicts": []}
+
+
+def _own_line(who: Who, line_id: str) -> Line:
+    with who.services.store.read() as tx:
+        line = tx.get(Line, line_id)
+    if line is None or who.party not in line.parties:
+        raise NotFound(f"no line {line_id!r} for {who.party}", field="line")
+    return line
+
+
+@router.get(
+    "/{line_id}/messages",
+    response_model=list[MessageOut],
+    summary="The messages of a line, in order",
+)
+def messages(who: Who, line_id: str, after: int = Query(0, ge=0, le=2**31)) -> list[dict[str, Any]]:
+    _own_line(who, line_id)
+    with who.services.store.read() as tx:
+        found = [m for m in tx.all(Message) if m.line == line_id and m.number > after]
+    return [present(m) for m in sorted(found, key=lambda m: m.number)]
+
+
+@router.post(
+    "/{line_id}/messages",
+    response_model=CommandOut,
+    status_code=201,
+    summary="Send a query, reply, stop request, warning or free text",
+)
+def send(who: Who, line_id: str, body: MessageIn) -> JSONResponse:
+    payload = {"line": line_id, **body.model_dump(exclude={"kind"}, exclude_none=True)}
+    return who.run(_ACTIONS[body.kind], payload, _command_out)
+
+
+@router.post(
+    "/{line_id}/messages/{number}/acknowledge",
+    response_model=CommandOut,
+    status_code=201,
+    summary="Answer a message: received, no objection, or objection with a reason",
+)
+def acknowledge(who: Who, line_id: str, number: int, body: AcknowledgeIn) -> JSONResponse:
+    payload = {"line": line_id, "number": number, **body.model_dump()}
+    return who.run("acknowledge", payload, _command_out)
+
+
+@router.post("/{line_id}/suspend", response_model=CommandOut, summary="Suspend a line (commander)")
+def suspend(who: Who, line_id: str) -> JSONResponse:
+    return who.run("suspend_line", {"line": line_id}, _command_out, status=200)
+
+
+@router.post("/{line_id}/resume", response_model=CommandOut, summary="Resume a line (commander)")
+def resume(who: Who, line_id: str) -> JSONResponse:
+    return who.run("resume_line", {"line": line_id}, _command_out, status=200)

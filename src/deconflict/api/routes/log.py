@@ -1,0 +1,75 @@
+"""The party's view of the log, and its live stream (Server-Sent Events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from ...domain.errors import InvalidInput
+from ...service.feed import present as feed_present
+from ..context import Caller, Who
+from ..presenters import present_item
+from ..schemas import LogItemOut
+from ..streams import sse
+
+router = APIRouter(tags=["log and stream"])
+
+PAGE = 500
+
+
+def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[str, Any]]]:
+    """(last seq read, the items among them the party may see)."""
+    store = who.services.store
+    records = store.records(after, limit)
+    with store.read() as tx:
+        items = [feed_present(tx, who.party, entry, record) for entry, record in records]
+    last = records[-1][0].seq if records else after
+    return last, [present_item(i) for i in items if i is not None]
+
+
+@router.get(
+    "/log",
+    response_model=list[LogItemOut],
+    summary="The log as the caller's party may see it (conflicts redacted, credentials left out)",
+)
+def log(
+    who: Who, after: int = Query(0, ge=0, le=2**62), limit: int = Query(PAGE, ge=1, le=PAGE)
+) -> list[dict[str, Any]]:
+    return _page(who, after, limit)[1]
+
+
+def _resume_from(last_event_id: str | None, after: int) -> int:
+    if last_event_id is None:
+        return after
+    if not last_event_id.isdigit():
+        raise InvalidInput(
+            "Last-Event-ID is the sequence number of the last event received", field="Last-Event-ID"
+        )
+    return int(last_event_id)
+
+
+@router.get(
+    "/stream",
+    summary="Live stream of the party's events (text/event-stream); resumes after Last-Event-ID",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def stream(
+    who: Who,
+    after: int = Query(
+        0, ge=0, le=2**62, description="start after this sequence number (0: from the start)"
+    ),
+    last_event_id: str | None = Header(None, max_length=20),
+) -> StreamingResponse:
+    start = _resume_from(last_event_id, after)
+
+    def read(position: int) -> tuple[int, list[tuple[int, str, dict[str, object]]]]:
+        last, items = _page(who, position)
+        return last, [(i["seq"], i["kind"], i) for i in items]
+
+    frames = sse(start, read, who.services.notifier)
+    return StreamingResponse(
+        frames, media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

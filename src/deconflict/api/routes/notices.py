@@ -1,0 +1,84 @@
+"""Notices: file, amend, cancel; read with their versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ...domain.notices import Notice
+from ...service.handlers import Outcome
+from ...service.views import notice_history, read_for
+from ..context import Caller, Who, recorded
+from ..presenters import present
+from ..schemas import AmendIn, CancelIn, NoticeCommandOut, NoticeIn, NoticeOut, VersionOut
+
+router = APIRouter(prefix="/notices", tags=["notices"])
+
+
+def _answer(who: Caller, notice_id: str) -> Any:
+    def respond(outcome: Outcome) -> dict[str, Any]:
+        with who.services.store.read() as tx:
+            notice = tx.get(Notice, notice_id)
+        return {
+            "recorded": recorded(outcome),
+            "conflicts": who.conflicts_seen(outcome),
+            "notice": present(notice) if notice else None,
+        }
+
+    return respond
+
+
+@router.get("", response_model=list[NoticeOut], summary="The notices the caller's party may see")
+def notices(who: Who, active: bool = False) -> list[dict[str, Any]]:
+    with who.services.store.read() as tx:
+        found = read_for(tx, who.party).notices
+    return [present(n) for n in found if n.active or not active]
+
+
+@router.post(
+    "",
+    response_model=NoticeCommandOut,
+    status_code=201,
+    summary="File a notice: screened at once; the answer holds the conflicts it made",
+)
+def file_notice(who: Who, body: NoticeIn) -> JSONResponse:
+    return who.run("notify", body.model_dump(mode="json", exclude_none=True), _answer(who, body.id))
+
+
+@router.get("/{notice_id}", response_model=NoticeOut, summary="A notice's current version")
+def notice(who: Who, notice_id: str) -> dict[str, Any]:
+    with who.services.store.read() as tx:
+        _, current = notice_history(tx, notice_id, who.party)[-1]
+    return present(current)
+
+
+@router.get(
+    "/{notice_id}/versions", response_model=list[VersionOut], summary="Every version of a notice"
+)
+def versions(who: Who, notice_id: str) -> list[dict[str, Any]]:
+    with who.services.store.read() as tx:
+        history = notice_history(tx, notice_id, who.party)
+    return [
+        {"seq": e.seq, "kind": e.kind, "at": e.at, "actor": e.actor, "notice": present(n)}
+        for e, n in history
+    ]
+
+
+@router.post(
+    "/{notice_id}/amend",
+    response_model=NoticeCommandOut,
+    status_code=201,
+    summary="Amend a notice: a new version, screened again",
+)
+def amend(who: Who, notice_id: str, body: AmendIn) -> JSONResponse:
+    payload = {"id": notice_id, **body.model_dump(mode="json", exclude_none=True)}
+    return who.run("amend", payload, _answer(who, notice_id))
+
+
+@router.post("/{notice_id}/cancel", response_model=NoticeCommandOut, summary="Cancel a notice")
+def cancel(who: Who, notice_id: str, body: CancelIn) -> JSONResponse:
+    return who.run(
+        "cancel", {"id": notice_id, "reason": body.reason}, _answer(who, notice_id), status=200
+    )

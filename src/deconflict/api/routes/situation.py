@@ -1,0 +1,81 @@
+"""Declarations, control measures and conflicts, as the caller's party may see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ...service.views import read_for
+from ..context import Who, recorded
+from ..presenters import present
+from ..schemas import CommandOut, ConflictOut, DeclarationIn, DeclarationOut, MeasureIn, MeasureOut
+
+router = APIRouter(tags=["declarations, measures and conflicts"])
+
+
+def _screened(who: Who) -> Any:
+    return lambda outcome: {"recorded": recorded(outcome), "conflicts": who.conflicts_seen(outcome)}
+
+
+@router.get(
+    "/declarations",
+    response_model=list[DeclarationOut],
+    summary="Declarations: the party's own and those disclosed to it",
+)
+def declarations(who: Who) -> list[dict[str, Any]]:
+    with who.services.store.read() as tx:
+        return [present(d) for d in read_for(tx, who.party).declarations]
+
+
+@router.post(
+    "/declarations",
+    response_model=CommandOut,
+    status_code=201,
+    summary="Declare a position, site or movement; screened against active notices",
+)
+def declare(who: Who, body: DeclarationIn) -> JSONResponse:
+    return who.run("declare", body.model_dump(mode="json", exclude_none=True), _screened(who))
+
+
+@router.post(
+    "/declarations/{declaration_id}/withdraw",
+    response_model=CommandOut,
+    summary="Withdraw a declaration",
+)
+def withdraw(who: Who, declaration_id: str) -> JSONResponse:
+    return who.run("withdraw", {"id": declaration_id}, _screened(who), status=200)
+
+
+@router.get(
+    "/measures",
+    response_model=list[MeasureOut],
+    summary="The control measures of the party's arrangements",
+)
+def measures(who: Who) -> list[dict[str, Any]]:
+    with who.services.store.read() as tx:
+        return [present(m) for m in read_for(tx, who.party).measures]
+
+
+@router.post(
+    "/measures",
+    response_model=CommandOut,
+    status_code=201,
+    summary="Record an agreed line or zone; screened against active notices",
+)
+def create_measure(who: Who, body: MeasureIn) -> JSONResponse:
+    return who.run(
+        "create_measure", body.model_dump(mode="json", exclude_none=True), _screened(who)
+    )
+
+
+@router.get(
+    "/conflicts",
+    response_model=list[ConflictOut],
+    summary="Conflicts the party takes part in, as it may see them (need-to-know)",
+)
+def conflicts(who: Who, active: bool = False) -> list[dict[str, Any]]:
+    with who.services.store.read() as tx:
+        views = read_for(tx, who.party).conflicts
+    return [present(v) for v in views if v.active or not active]
