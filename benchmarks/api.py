@@ -1,0 +1,969 @@
+"""HTTP service benchmark: `deconflict serve` on loopback, filing notices against N active volumes.
+
+Run::
+
+    .venv/bin/python -m benchmarks.api --volumes 100000 --seconds 20 --seed 1
+
+What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops by itself):
+
+1. prepares a fresh SQLite store: parties ``coalition`` and ``russia``, arrangement ``A-1`` with
+   air, ground and command lines, one officer per party with a bearer token (``AddMember`` with
+   ``token_sha256``, run through the mechanism as the local operator); then preloads N active
+   volumes through the mechanism, in-process and untimed: declarations and notices of both
+   parties, drawn over Syria as in ``benchmarks/screening.py``, windows within the next days of
+   a fixed simulated now; a few hundred of Russia's air notices lie in one 1 km² hot spot;
+2. starts ``deconflict serve --db FILE --port P --clock-file F`` as a subprocess (the clock file
+   holds the fixed now) and times its start until ``/openapi.json`` answers (the server builds
+   its index from the store);
+3. opens Russia's live stream (``GET /api/v1/stream?after=<head>``, Server-Sent Events) in a
+   thread and records when each ``conflict.found`` arrives;
+4. files new random notices as the coalition officer (``POST /api/v1/notices``, httpx clients
+   with keep-alive, one per thread) in three scenarios:
+   (a) maximum throughput: C clients in a closed loop for the time limit;
+   (b) a fixed rate (open loop, 200/s by default) for the time limit; latency counts from the
+       scheduled send time, so a server that falls behind is charged for the queue;
+   (c) hot spot: every notice an air notice inside the same 1 km² (each one conflicts with many
+       of Russia's), closed loop as (a).
+
+A notice counts when the service answered 201 (filed, screened and logged). Delivery delay is
+from the moment the filing request was sent to the moment Russia's stream delivered the first
+``conflict.found`` whose subject is that notice.
+
+The Markdown report goes to stdout (and to ``--output``), progress to stderr. Nothing is
+asserted: the targets are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import queue
+import random
+import resource
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from deconflict.adapters.payloads import build_command
+from deconflict.adapters.sqlite.store import SqliteStore
+from deconflict.adapters.volume_index import TimeSlicedIndex
+from deconflict.domain.arrangement import AIR_KINDS, Arrangement, LineDomain, NoticeKind
+from deconflict.domain.credentials import token_digest
+from deconflict.domain.parties import Role
+from deconflict.service import commands as c
+from deconflict.service.clock import SimulatedClock
+from deconflict.service.handlers import Deconfliction
+from deconflict.service.situation import Situation
+
+from .screening import (
+    DECLARATION_SHARE,
+    LAT_MAX,
+    LAT_MIN,
+    LON_MAX,
+    LON_MIN,
+    NOTICE_KINDS,
+    machine_facts,
+)
+
+__all__ = ["main", "run", "Report", "ScenarioResult", "PayloadWorld"]
+
+NOW = datetime(2026, 1, 1, 6, 0, tzinfo=UTC)  # the fixed simulated now (clock file)
+PARTIES = ("coalition", "russia")
+FILER, WATCHER = "coalition", "russia"
+ARRANGEMENT = "A-1"
+LINES = {LineDomain.AIR: "L-air", LineDomain.GROUND: "L-ground", LineDomain.COMMAND: "L-command"}
+GROUND_KINDS = frozenset(NoticeKind) - AIR_KINDS
+HOT_CENTRE = (40.15, 35.33)  # lon, lat: Deir ez-Zor
+HOT_SIDE_M = 1_000.0
+HOT_HORIZON = timedelta(days=2)
+MIN_LEAD = timedelta(hours=2)
+REQUEST_TIMEOUT_S = 30.0
+
+TARGETS = {
+    "throughput": 1_000.0,  # notices/s, scenario (a)
+    "p99_at_rate_ms": 50.0,  # scenario (b)
+    "delivery_p99_ms": 100.0,  # every scenario
+    "hot_share": 0.5,  # hot-spot throughput / scenario (a) throughput
+}
+
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON_EQ = 111_320.0
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- workload ---------------------------------------------------------------------------------
+
+
+class PayloadWorld:
+    """Random notices and declarations as API payloads (the shapes scenario steps and requests
+    share), over Syria like ``benchmarks.screening.World``; windows start 2 h to ``horizon``
+    after the fixed now."""
+
+    def __init__(self, seed: int, horizon: timedelta) -> None:
+        self.rng = random.Random(seed)
+        self.horizon = horizon
+        self._kinds = [k for k, _ in NOTICE_KINDS]
+        self._weights = [w for _, w in NOTICE_KINDS]
+
+    def _offset(self, centre: tuple[float, float], east_m: float, north_m: float) -> list[float]:
+        lon, lat = centre
+        return [
+            lon + east_m / (_M_PER_DEG_LON_EQ * math.cos(math.radians(lat))),
+            lat + north_m / _M_PER_DEG_LAT,
+        ]
+
+    def _centre(self) -> tuple[float, float]:
+        return (self.rng.uniform(LON_MIN, LON_MAX), self.rng.uniform(LAT_MIN, LAT_MAX))
+
+    def circle(self, centre: tuple[float, float] | None = None, rmax: float = 10_000.0) -> dict:
+        return {
+            "shape": "circle",
+            "centre": list(centre or self._centre()),
+            "radius_m": round(self.rng.uniform(min(250.0, rmax / 2), rmax), 1),
+        }
+
+    def polygon(self) -> dict:
+        rng, centre = self.rng, self._centre()
+        radius = rng.uniform(250.0, 10_000.0)
+        corners = rng.randint(4, 8)
+        step = 2 * math.pi / corners
+        ring = []
+        for i in range(corners):
+            angle = i * step + rng.uniform(0.0, 0.8 * step)
+            r = radius * rng.uniform(0.5, 1.0)
+            ring.append(self._offset(centre, r * math.cos(angle), r * math.sin(angle)))
+        return {"shape": "polygon", "points": ring}
+
+    def corridor(self) -> dict:
+        rng = self.rng
+        legs = rng.randint(1, 3)
+        leg_m = rng.uniform(500.0, 20_000.0) / legs
+        heading = rng.uniform(0.0, 2 * math.pi)
+        path = [list(self._centre())]
+        for _ in range(legs):
+            heading += rng.uniform(-0.6, 0.6)
+            path.append(
+                self._offset(
+                    (path[-1][0], path[-1][1]), leg_m * math.sin(heading), leg_m * math.cos(heading)
+                )
+            )
+        return {"shape": "corridor", "path": path, "width_m": round(rng.uniform(200.0, 2_000.0), 1)}
+
+    def footprint(self, corridors: bool = True) -> dict:
+        pick = self.rng.random()
+        if pick < 0.4:
+            return self.circle()
+        if pick < 0.7 or not corridors:
+            return self.polygon()
+        return self.corridor()
+
+    def hot_footprint(self) -> dict:
+        """A circle of 50-250 m radius whose centre lies in the hot-spot square, so the
+        footprint stays inside about 1 km²."""
+        half = HOT_SIDE_M / 2 - 250.0
+        centre = self._offset(
+            HOT_CENTRE, self.rng.uniform(-half, half), self.rng.uniform(-half, half)
+        )
+        return {"shape": "circle", "centre": centre, "radius_m": round(self.rng.uniform(50, 250), 1)}
+
+    def window(self, horizon: timedelta | None = None) -> tuple[str, str]:
+        span = (horizon or self.horizon) - MIN_LEAD
+        start = NOW + MIN_LEAD + span * self.rng.random()
+        start = start.replace(microsecond=0)
+        end = start + timedelta(minutes=round(self.rng.uniform(60.0, 720.0)))
+        return _iso(start), _iso(end)
+
+    def band(self) -> tuple[float, float]:
+        lower = self.rng.uniform(0.0, 10_000.0)
+        return round(lower, 1), round(lower + self.rng.uniform(300.0, 3_000.0), 1)
+
+    def notice(self, ident: str, hot: bool = False) -> dict[str, Any]:
+        if hot:
+            kind = self.rng.choice(sorted(AIR_KINDS))
+            footprint = self.hot_footprint()
+            lower, upper = 0.0, 3_000.0
+            start, end = self.window(HOT_HORIZON)
+        else:
+            kind = self.rng.choices(self._kinds, self._weights)[0]
+            footprint = self.footprint()
+            lower, upper = self.band()
+            start, end = self.window()
+        line = LINES[LineDomain.AIR if kind in AIR_KINDS else LineDomain.GROUND]
+        volume = {"footprint": footprint, "lower": lower, "upper": upper, "start": start, "end": end}
+        return {"id": ident, "line": line, "kind": str(kind), "volumes": [volume]}
+
+    def declaration(self, ident: str) -> dict[str, Any]:
+        kind = self.rng.choice(("force_position", "site"))
+        start, end = self.window()
+        return {
+            "id": ident,
+            "kind": kind,
+            "footprint": self.footprint(corridors=False),
+            "start": start,
+            "end": end,
+        }
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    db: Path
+    tokens: dict[str, str]  # party -> its officer's token
+    head: int
+    declarations: int
+    notices: int
+    hot: int
+    conflicts: int
+    setup_s: float
+    preload_s: float
+    db_mb: float
+
+
+def _officer(party: str) -> str:
+    return f"{party}-officer"
+
+
+def prepare(db: Path, volumes: int, hot: int, world: PayloadWorld) -> Prepared:
+    """A fresh store with the parties, lines, officers and ``volumes`` active volumes."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    store = SqliteStore(db)
+    mechanism = Deconfliction(store, SimulatedClock(NOW), Situation(TimeSlicedIndex))
+    mechanism.start()
+    tokens: dict[str, str] = {}
+    try:
+        for party in PARTIES:
+            mechanism.handle(c.CreateParty(party, party.title()))
+            tokens[party] = secrets.token_urlsafe(32)
+            mechanism.handle(
+                c.AddMember(_officer(party), party, Role.OFFICER, "", token_digest(tokens[party]))
+            )
+        mechanism.handle(c.CreateArrangement(Arrangement(ARRANGEMENT, PARTIES)))
+        for domain, line in LINES.items():
+            mechanism.handle(c.OpenLine(line, ARRANGEMENT, domain))
+        setup_s = time.perf_counter() - t0
+
+        hot = min(hot, volumes)
+        t0 = time.perf_counter()
+        declarations = notices = conflicts = 0
+        step = max(1, volumes // 10)
+        for i in range(volumes):
+            if i < hot:
+                action, payload, party = "notify", world.notice(f"P-H-{i:07d}", hot=True), WATCHER
+            else:
+                party = PARTIES[world.rng.random() < 0.5]
+                if world.rng.random() < DECLARATION_SHARE:
+                    action, payload = "declare", world.declaration(f"P-D-{i:07d}")
+                else:
+                    action, payload = "notify", world.notice(f"P-N-{i:07d}")
+            outcome = mechanism.handle(build_command(action, payload), _officer(party))
+            conflicts += len(outcome.conflicts)
+            declarations += action == "declare"
+            notices += action == "notify"
+            if (i + 1) % step == 0:
+                rate = (i + 1) / (time.perf_counter() - t0)
+                _log(f"preloaded {i + 1:,} / {volumes:,} ({rate:,.0f}/s)")
+        preload_s = time.perf_counter() - t0
+        head = store.head()
+    finally:
+        store.close()
+    size = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+    return Prepared(
+        db, tokens, head, declarations, notices, hot, conflicts, setup_s, preload_s, size / 2**20
+    )
+
+
+# -- the server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _deconflict_command() -> list[str]:
+    script = Path(sys.executable).with_name("deconflict")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("deconflict")
+    return [found] if found else [sys.executable, "-m", "deconflict.cli"]
+
+
+@dataclass
+class Server:
+    db: Path
+    clock_file: Path
+    log_file: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    start_s: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 600.0) -> None:
+        self.clock_file.write_text(_iso(NOW), encoding="utf-8")
+        command = [
+            *_deconflict_command(),
+            "serve",
+            "--db",
+            str(self.db),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--clock-file",
+            str(self.clock_file),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DECONFLICT_")}
+        with self.log_file.open("wb") as log:
+            t0 = time.perf_counter()
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = t0 + timeout_s
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited with {self.process.returncode}:\n{self.log_text()}"
+                )
+            try:
+                if httpx.get(f"{self.url}/openapi.json", timeout=2).status_code == 200:
+                    self.start_s = time.perf_counter() - t0
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the server did not answer within {timeout_s:.0f} s")
+
+    def log_text(self) -> str:
+        try:
+            return self.log_file.read_text(encoding="utf-8", errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(current, peak) resident memory of the server process."""
+        if self.process is None:
+            return (0.0, 0.0)
+        found = {"VmRSS": 0.0, "VmHWM": 0.0}
+        try:
+            with open(f"/proc/{self.process.pid}/status", encoding="utf-8") as status:
+                for line in status:
+                    name = line.split(":", 1)[0]
+                    if name in found:
+                        found[name] = int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return found["VmRSS"], found["VmHWM"]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+            self.process = None
+
+
+# -- the other party's stream -----------------------------------------------------------------
+
+
+class StreamWatcher:
+    """Reads a member's Server-Sent Events in a thread; records when each notice's first
+    ``conflict.found`` arrived (``time.perf_counter``)."""
+
+    def __init__(self, url: str, token: str, after: int) -> None:
+        self.arrived: dict[str, float] = {}
+        self.events = 0
+        self.conflict_events = 0
+        self.last_seq = after
+        self.error: str | None = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._client = httpx.Client(
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(10.0, read=None),
+        )
+        self._thread = threading.Thread(
+            target=self._read, args=(f"{url}/api/v1/stream", after), daemon=True
+        )
+        self._thread.start()
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        if not self._ready.wait(timeout):
+            raise RuntimeError(f"the stream did not open: {self.error}")
+        if self.error:
+            raise RuntimeError(f"the stream failed: {self.error}")
+
+    def _read(self, url: str, after: int) -> None:
+        try:
+            with self._client.stream("GET", url, params={"after": after}) as response:
+                if response.status_code != 200:
+                    self.error = f"HTTP {response.status_code}"
+                    self._ready.set()
+                    return
+                fields: dict[str, str] = {}
+                for line in response.iter_lines():
+                    if not line:
+                        if "data" in fields:
+                            self._event(fields)
+                        fields = {}
+                        continue
+                    if line.startswith(":"):
+                        self._ready.set()  # the opening comment or a keep-alive
+                        continue
+                    name, _, value = line.partition(":")
+                    fields[name] = value[1:] if value.startswith(" ") else value
+        except (httpx.HTTPError, OSError) as exc:  # the server stopped, or the client closed
+            self.error = self.error or f"{type(exc).__name__}: {exc}"
+        finally:
+            self._ready.set()
+
+    def _event(self, fields: dict[str, str]) -> None:
+        now = time.perf_counter()
+        with self._lock:
+            self.events += 1
+            if "id" in fields and fields["id"].isdigit():
+                self.last_seq = int(fields["id"])
+            if fields.get("event") != "conflict.found":
+                return
+            self.conflict_events += 1
+            data = json.loads(fields["data"])
+            inner = data.get("data", data)  # the log item carries the conflict view as "data"
+            subject = (inner.get("subject") or {}).get("id")
+            if subject is not None and subject not in self.arrived:
+                self.arrived[subject] = now
+
+    def arrival(self, notice_id: str) -> float | None:
+        with self._lock:
+            return self.arrived.get(notice_id)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# -- load -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    notice: str
+    sent: float  # perf_counter when the request was due (open loop) or sent (closed loop)
+    latency: float  # seconds, from ``sent`` to the whole answer read
+    status: int  # 0: transport error
+    shared: int = 0  # conflicts the answer lists with the watching party
+    conflicts: int = 0  # conflicts the answer lists
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    mode: str
+    clients: int
+    seconds: float
+    sent: int
+    filed: int
+    errors: int
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+    conflicts_per_notice: float
+    expected_deliveries: int
+    delivered: int
+    delivery_p50_ms: float
+    delivery_p99_ms: float
+    delivery_max_ms: float
+    stream_events: int
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if values else math.nan
+
+
+class Filer:
+    """Posts notices as one member over one keep-alive connection."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.client = httpx.Client(
+            base_url=url,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            timeout=REQUEST_TIMEOUT_S,
+        )
+
+    def file(self, payload: dict[str, Any], sent: float | None = None) -> Sample:
+        body = json.dumps(payload, separators=(",", ":"))
+        started = time.perf_counter()
+        due = started if sent is None else sent
+        try:
+            response = self.client.post("/api/v1/notices", content=body)
+            status = response.status_code
+            answer = response.json() if status == 201 else None
+        except httpx.HTTPError:
+            status, answer = 0, None
+        latency = time.perf_counter() - due
+        sample = Sample(payload["id"], due, latency, status)
+        if answer is not None:
+            found = answer.get("conflicts", [])
+            sample.conflicts = len(found)
+            sample.shared = sum((x.get("other") or {}).get("party") == WATCHER for x in found)
+        return sample
+
+    def close(self) -> None:
+        self.client.close()
+
+
+Make = Callable[[int], dict[str, Any]]
+
+
+def closed_loop(url: str, token: str, make: Make, clients: int, seconds: float) -> list[Sample]:
+    """``clients`` threads, each sending its next request as soon as the last one answered."""
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    counter = iter(range(10**12))
+    start = time.perf_counter()
+    end = start + seconds
+
+    def work() -> None:
+        filer = Filer(url, token)
+        mine: list[Sample] = []
+        try:
+            while time.perf_counter() < end:
+                with lock:
+                    n = next(counter)
+                mine.append(filer.file(make(n)))
+        finally:
+            filer.close()
+            with lock:
+                samples.extend(mine)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + REQUEST_TIMEOUT_S + 10)
+    return samples
+
+
+def open_loop(
+    url: str, token: str, make: Make, rate: float, seconds: float, workers: int
+) -> list[Sample]:
+    """Requests due at fixed times (``rate`` per second) whether or not the earlier ones were
+    answered; up to ``workers`` in flight. Latency counts from the due time."""
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    total = max(1, int(rate * seconds))
+    counter = iter(range(total))
+    start = time.perf_counter() + 0.05
+    payloads = [make(n) for n in range(total)]  # made ahead: the sender only sends
+
+    def work() -> None:
+        filer = Filer(url, token)
+        mine: list[Sample] = []
+        try:
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                due = start + n / rate
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                mine.append(filer.file(payloads[n], sent=due))
+        finally:
+            filer.close()
+            with lock:
+                samples.extend(mine)
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + REQUEST_TIMEOUT_S + 10)
+    return samples
+
+
+def _settle(watcher: StreamWatcher, samples: Sequence[Sample], timeout_s: float) -> None:
+    """Wait until the stream delivered every conflict the answers announced, or timed out."""
+    wanted = [s.notice for s in samples if s.status == 201 and s.shared]
+    end = time.perf_counter() + timeout_s
+    while time.perf_counter() < end:
+        if all(watcher.arrival(n) is not None for n in wanted):
+            return
+        time.sleep(0.05)
+
+
+def summarise(
+    name: str,
+    mode: str,
+    clients: int,
+    samples: list[Sample],
+    watcher: StreamWatcher,
+    events_before: int,
+) -> ScenarioResult:
+    ok = [s for s in samples if s.status == 201]
+    kinds: dict[str, int] = {}
+    for s in samples:
+        if s.status != 201:
+            key = "transport error" if s.status == 0 else f"HTTP {s.status}"
+            kinds[key] = kinds.get(key, 0) + 1
+    if samples:
+        first = min(s.sent for s in samples)
+        last = max(s.sent + s.latency for s in samples)
+        span = max(last - first, 1e-9)
+    else:
+        span = math.nan
+    latencies = [s.latency * 1e3 for s in ok]
+    delays = []
+    expected = [s for s in ok if s.shared]
+    for s in expected:
+        arrived = watcher.arrival(s.notice)
+        if arrived is not None:
+            delays.append((arrived - s.sent) * 1e3)
+    return ScenarioResult(
+        name=name,
+        mode=mode,
+        clients=clients,
+        seconds=span,
+        sent=len(samples),
+        filed=len(ok),
+        errors=len(samples) - len(ok),
+        throughput=len(ok) / span if samples else 0.0,
+        p50_ms=_pct(latencies, 50),
+        p99_ms=_pct(latencies, 99),
+        max_ms=max(latencies, default=math.nan),
+        mean_ms=float(np.mean(latencies)) if latencies else math.nan,
+        conflicts_per_notice=float(np.mean([s.conflicts for s in ok])) if ok else math.nan,
+        expected_deliveries=len(expected),
+        delivered=len(delays),
+        delivery_p50_ms=_pct(delays, 50),
+        delivery_p99_ms=_pct(delays, 99),
+        delivery_max_ms=max(delays, default=math.nan),
+        stream_events=watcher.events - events_before,
+        error_kinds=kinds,
+    )
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    prepared: Prepared
+    server_start_s: float
+    server_rss_mb: tuple[float, float]
+    scenarios: list[ScenarioResult]
+    stream_error: str | None
+    settings: dict[str, Any]
+
+
+def run(
+    volumes: int,
+    seconds: float,
+    seed: int,
+    clients: int,
+    rate: float,
+    workers: int,
+    hot: int,
+    horizon_days: float,
+    settle_s: float,
+    workdir: Path | None,
+) -> Report:
+    own_dir = workdir is None
+    base = Path(tempfile.mkdtemp(prefix="deconflict-api-bench-")) if workdir is None else workdir
+    base.mkdir(parents=True, exist_ok=True)
+    horizon = timedelta(days=horizon_days)
+    world = PayloadWorld(seed, horizon)
+    try:
+        _log(f"preparing a store with {volumes:,} volumes in {base}")
+        prepared = prepare(base / "bench.sqlite", volumes, hot, world)
+        _log(
+            f"preloaded in {prepared.preload_s:.1f} s ({prepared.conflicts:,} conflicts); "
+            f"head {prepared.head:,}; starting the server"
+        )
+        server = Server(prepared.db, base / "clock.txt", base / "server.log")
+        server.start()
+        _log(f"server answered after {server.start_s:.2f} s on {server.url}")
+        watcher = StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
+        scenarios: list[ScenarioResult] = []
+        try:
+            watcher.wait_ready()
+            token = prepared.tokens[FILER]
+            # a few untimed requests: connections, first-call caches
+            warm = Filer(server.url, token)
+            for i in range(5):
+                warm.file(world.notice(f"W-{i:04d}"))
+            warm.close()
+
+            def normal(prefix: str) -> Make:
+                rng = PayloadWorld(seed * 7_919 + len(prefix) * 31 + ord(prefix[0]), horizon)
+                lock = threading.Lock()
+
+                def make(n: int) -> dict[str, Any]:
+                    with lock:
+                        return rng.notice(f"{prefix}-{n:07d}")
+
+                return make
+
+            def hotspot(prefix: str) -> Make:
+                rng = PayloadWorld(seed * 104_729 + 17, horizon)
+                lock = threading.Lock()
+
+                def make(n: int) -> dict[str, Any]:
+                    with lock:
+                        return rng.notice(f"{prefix}-{n:07d}", hot=True)
+
+                return make
+
+            plan: list[tuple[str, str, Callable[[], list[Sample]], int]] = [
+                (
+                    "(a) max throughput",
+                    f"closed loop, {clients} clients",
+                    lambda: closed_loop(server.url, token, normal("A"), clients, seconds),
+                    clients,
+                ),
+                (
+                    f"(b) fixed rate {rate:g}/s",
+                    f"open loop, {rate:g}/s, up to {workers} in flight",
+                    lambda: open_loop(server.url, token, normal("B"), rate, seconds, workers),
+                    workers,
+                ),
+                (
+                    "(c) hot spot (1 km²)",
+                    f"closed loop, {clients} clients",
+                    lambda: closed_loop(server.url, token, hotspot("C"), clients, seconds),
+                    clients,
+                ),
+            ]
+            for name, mode, go, n_clients in plan:
+                _log(f"scenario {name}: {mode}, {seconds:g} s")
+                before = watcher.events
+                samples = go()
+                _settle(watcher, samples, settle_s)
+                result = summarise(name, mode, n_clients, samples, watcher, before)
+                _log(
+                    f"  {result.filed:,} filed, {result.throughput:,.0f}/s, p50 {result.p50_ms:.1f} ms, "
+                    f"p99 {result.p99_ms:.1f} ms, delivered {result.delivered}/"
+                    f"{result.expected_deliveries}, delivery p99 {result.delivery_p99_ms:.1f} ms"
+                )
+                scenarios.append(result)
+            rss = server.rss_mb()
+        finally:
+            watcher.close()
+            server.stop()
+        return Report(
+            prepared,
+            server.start_s,
+            rss,
+            scenarios,
+            watcher.error if watcher.error and not scenarios else None,
+            {
+                "volumes": volumes,
+                "seconds": seconds,
+                "seed": seed,
+                "clients": clients,
+                "rate": rate,
+                "workers": workers,
+                "hot": prepared.hot,
+                "horizon_days": horizon_days,
+            },
+        )
+    finally:
+        if own_dir:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def _version(name: str) -> str:
+    try:
+        return package_version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _f(value: float, fmt: str = ".1f") -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, fmt)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(report: Report, command: str, elapsed_s: float) -> str:
+    p, s = report.prepared, report.settings
+    out = ["# HTTP service benchmark", "", f"Command: `{command}`", "", *machine_facts()]
+    out += [
+        f"- fastapi {_version('fastapi')}, starlette {_version('starlette')}, uvicorn "
+        f"{_version('uvicorn')}, pydantic {_version('pydantic')}, SQLAlchemy "
+        f"{_version('sqlalchemy')}, httpx {_version('httpx')} (load generator)",
+        "- server and load generator share the machine (loopback 127.0.0.1); the server is one "
+        "`deconflict serve` process (uvicorn, one worker)",
+        f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the load generator "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        "",
+        "## Store and server start",
+        "",
+        "| volumes | declarations / notices | of which in the hot spot | conflicts found while "
+        "preloading | log entries | store size | preload (in-process, untimed) | server start "
+        "(spawn → /openapi.json answers) | server RSS now / peak |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {s['volumes']:,} | {p.declarations:,} / {p.notices:,} | {p.hot:,} | "
+        f"{p.conflicts:,} | {p.head:,} | {p.db_mb:.0f} MB | {p.preload_s:.1f} s "
+        f"({s['volumes'] / max(p.preload_s, 1e-9):,.0f}/s) | {report.server_start_s:.2f} s | "
+        f"{report.server_rss_mb[0]:.0f} / {report.server_rss_mb[1]:.0f} MB |",
+        "",
+        "## Filing notices (`POST /api/v1/notices` as the coalition officer)",
+        "",
+        "A notice counts when answered 201 (filed, screened, logged). Latency in ms: closed loop "
+        "from send to answer; open loop from the due time. Delivery: from the filing request "
+        "sent to Russia's stream delivering the first `conflict.found` whose subject is that "
+        "notice, over the notices whose answer listed a conflict with Russia.",
+        "",
+        "| scenario | load | duration | sent | 201 | errors | notices/s | p50 | p99 | max | "
+        "mean | conflicts / notice | deliveries expected / received | delivery p50 | "
+        "delivery p99 | delivery max | stream events |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report.scenarios:
+        errors = f"{r.errors:,}" + (
+            " (" + ", ".join(f"{k}: {v}" for k, v in sorted(r.error_kinds.items())) + ")"
+            if r.error_kinds
+            else ""
+        )
+        out.append(
+            f"| {r.name} | {r.mode} | {r.seconds:.1f} s | {r.sent:,} | {r.filed:,} | {errors} | "
+            f"{r.throughput:,.1f} | {_f(r.p50_ms)} | {_f(r.p99_ms)} | {_f(r.max_ms)} | "
+            f"{_f(r.mean_ms)} | {_f(r.conflicts_per_notice, '.2f')} | "
+            f"{r.expected_deliveries:,} / {r.delivered:,} | {_f(r.delivery_p50_ms)} | "
+            f"{_f(r.delivery_p99_ms)} | {_f(r.delivery_max_ms)} | {r.stream_events:,} |"
+        )
+    by = {r.name[:3]: r for r in report.scenarios}
+    if len(by) == 3:
+        a, b, hot = by["(a)"], by["(b)"], by["(c)"]
+        delivery = max(
+            (r.delivery_p99_ms for r in report.scenarios if not math.isnan(r.delivery_p99_ms)),
+            default=math.nan,
+        )
+        share = hot.throughput / a.throughput if a.throughput else math.nan
+        out += [
+            "",
+            "## Against the targets",
+            "",
+            "| target | measured | |",
+            "|---|---:|---|",
+            f"| ≥ {TARGETS['throughput']:,.0f} notices/s (a) | {a.throughput:,.1f}/s | "
+            f"{_met(a.throughput >= TARGETS['throughput'])} |",
+            f"| p99 ≤ {TARGETS['p99_at_rate_ms']:.0f} ms at {s['rate']:g}/s (b) | "
+            f"{_f(b.p99_ms)} ms | {_met(b.p99_ms <= TARGETS['p99_at_rate_ms'])} |",
+            f"| conflict delivery p99 ≤ {TARGETS['delivery_p99_ms']:.0f} ms (worst scenario) | "
+            f"{_f(delivery)} ms | {_met(delivery <= TARGETS['delivery_p99_ms'])} |",
+            f"| hot spot ≥ {TARGETS['hot_share']:.0%} of (a)'s throughput | {_f(share * 100, '.0f')}% "
+            f"| {_met(share >= TARGETS['hot_share'])} |",
+        ]
+    if report.stream_error:
+        out += ["", f"The stream failed: {report.stream_error}"]
+    out += [
+        "",
+        f"Workload: the store holds {s['volumes']:,} active volumes (one per object) drawn as in "
+        f"`benchmarks/screening.py`: uniform over lon {LON_MIN}-{LON_MAX}, lat {LAT_MIN}-{LAT_MAX}, "
+        f"{DECLARATION_SHARE:.0%} declarations, the rest notices (7 kinds; air kinds on the air "
+        "line, the others on the ground line), each party half; windows start 2 h to "
+        f"{s['horizon_days']:g} days after the fixed now ({_iso(NOW)}), 1-12 h long; default "
+        f"rules (lateral 32,187 m, vertical 300 m). {p.hot:,} of Russia's air notices (0-3,000 m, "
+        "windows within 2 days) lie in the hot spot, a 1 km square at Deir ez-Zor. Scenario "
+        "notices are new random notices of the coalition (ids unique), drawn the same way; in "
+        "(c) every one is an air notice of 0-3,000 m inside the hot spot, windows within 2 days. "
+        "Each scenario runs after the previous one, so the store grows by what they filed. "
+        "Five untimed warm-up notices precede (a).",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> Report:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.api", description=__doc__)
+    parser.add_argument("--volumes", type=int, default=100_000, help="active volumes preloaded")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time limit per scenario")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=4, help="closed-loop clients (a, c)")
+    parser.add_argument("--rate", type=float, default=200.0, help="notices/s in scenario (b)")
+    parser.add_argument(
+        "--workers", type=int, default=32, help="open-loop senders: most requests in flight (b)"
+    )
+    parser.add_argument(
+        "--hot", type=int, default=300, help="of the volumes, Russia's notices in the hot spot"
+    )
+    parser.add_argument("--horizon-days", type=float, default=7.0)
+    parser.add_argument(
+        "--settle", type=float, default=10.0, help="s to wait for the stream after a scenario"
+    )
+    parser.add_argument("--workdir", type=Path, help="keep the store here (default: a temp dir)")
+    parser.add_argument("--output", help="also write the Markdown report to this file")
+    args = parser.parse_args(argv)
+    if args.volumes < 0 or args.seconds <= 0 or args.rate <= 0 or args.clients < 1:
+        parser.error("volumes ≥ 0; seconds, rate and clients positive")
+
+    started = time.perf_counter()
+    report = run(
+        args.volumes,
+        args.seconds,
+        args.seed,
+        args.clients,
+        args.rate,
+        args.workers,
+        args.hot,
+        args.horizon_days,
+        args.settle,
+        args.workdir,
+    )
+    elapsed = time.perf_counter() - started
+    if argv is None:
+        command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
+    else:
+        command = shlex.join(["python", "-m", "benchmarks.api", *argv])
+    text = markdown(report, command, elapsed)
+    print(text)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""`deconflict serve` as two cells use it: a real server process, real HTTP clients, live streams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .service import Server, Stream, cli, iter_numbers
+
+SETUP = """
+schema: deconflict-scenario/1
+steps:
+  - {at: 160600ZSEP17, action: create_party, id: coalition, name: Coalition, affiliates: [SDF]}
+  - {at: 160600ZSEP17, action: create_party, id: russia, name: Russian forces, affiliates: [SAA]}
+  - {at: 160600ZSEP17, action: add_member, id: coalition-air, party: coalition, role: officer}
+  - {at: 160600ZSEP17, action: add_member, id: russia-air, party: russia, role: officer}
+  - at: 160600ZSEP17
+    action: create_arrangement
+    id: mou
+    parties: [coalition, russia]
+    lines: [{domain: air, ack_deadline_min: 15}, {domain: ground, ack_deadline_min: 30}, {domain: command, ack_deadline_min: 60}]
+  - {at: 160600ZSEP17, action: open_line, id: hotline-air, arrangement: mou, domain: air}
+  - {at: 160600ZSEP17, action: open_line, id: hotline-ground, arrangement: mou, domain: ground}
+  - {at: 160600ZSEP17, action: open_line, id: hotline-command, arrangement: mou, domain: command}
+  - at: 160700ZSEP17
+    as: coalition-air
+    action: declare
+    id: sdf-hidden
+    kind: force_position
+    forces: SDF
+    footprint: {shape: circle, centre: 35.395N 40.215E, radius_m: 2000}
+    start: 160700ZSEP17
+"""
+HIDDEN = (40.215, 35.395)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
+    db, setup, clock = tmp_path / "serve.sqlite", tmp_path / "setup.yaml", tmp_path / "clock"
+    setup.write_text(SETUP)
+    cli("replay", str(setup), "--db", str(db))
+    tokens = {m: cli("member", "token", m, "--db", str(db)).strip() for m in ("coalition-air", "russia-air")}
+    srv = Server(db, clock)
+    srv.set_time("2017-09-16T08:00:00Z")
+    srv.start()
+    yield srv, tokens
+    srv.stop()
+
+
+def _client(srv: Server, token: str) -> httpx.Client:
+    return httpx.Client(base_url=f"{srv.url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+STRIKE: dict[str, Any] = {
+    "id": "ru-strike-1",
+    "line": "hotline-air",
+    "kind": "air_strike",
+    "forces": "SAA",
+    "volumes": [{
+        "footprint": {"geometry": {"type": "Point", "coordinates": [40.19, 35.41]}, "radius_m": 3000},
+        "lower": "SFC", "upper": "FL200", "start": "161000ZSEP17", "end": "161200ZSEP17",
+    }],
+}
+
+
+def test_a_conflict_reaches_both_cells_each_as_it_may_see_it_and_survives_a_restart(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    coalition_stream = Stream(srv.url, tokens["coalition-air"])
+    russia_stream = Stream(srv.url, tokens["russia-air"])
+    russia, coalition = _client(srv, tokens["russia-air"]), _client(srv, tokens["coalition-air"])
+
+    filed = russia.post("/notices", json=STRIKE)
+    assert filed.status_code == 201, filed.text
+    answer = filed.json()
+    assert answer["notice"]["volumes"][0]["footprint"]["geometry"] == {"type": "Point", "coordinates": [40.19, 35.41]}
+    [seen_by_russia] = [c for c in answer["conflicts"] if c["rule"] == "declaration_buffer"]
+    assert seen_by_russia["other"] == {"type": "declaration", "kind": "force_position", "party": "coalition", "id": None}
+    assert seen_by_russia["distance_m"] is None and seen_by_russia["distance_band"] == "under 1 km"
+
+    # The coalition's stream carries the conflict in full; Russia's carries the redacted view.
+    full = coalition_stream.until("conflict.found", data__subject__id="ru-strike-1")
+    assert full.data["data"]["other"]["id"] == "sdf-hidden" and full.data["data"]["distance_m"] == 0.0
+    redacted = russia_stream.until("conflict.found", data__subject__id="ru-strike-1")
+    assert redacted.data["data"]["other"]["id"] is None
+    russia_stream.until("message.notice", data__notice="ru-strike-1")
+    everything_russia_got = str([e.data for e in russia_stream.drain()]) + filed.text
+    assert "sdf-hidden" not in everything_russia_got
+    assert not {f"{v:.3f}" for v in HIDDEN} & set(iter_numbers(everything_russia_got))
+
+    # The coalition objects; Russia sees the objection on the line.
+    objection = coalition.post("/lines/hotline-air/messages/1/acknowledge",
+                               json={"answer": "objection", "reason": "SDF positions in the target area"})
+    assert objection.status_code == 201, objection.text
+    russia_stream.until("message.acknowledgement", data__answer="objection")
+    last_seen = coalition_stream.until("message.acknowledgement", data__answer="objection").id
+    coalition_stream.close()
+
+    # A restart loses nothing; the stream resumes after the last event it delivered.
+    srv.stop()
+    srv.start()
+    messages = russia.get("/lines/hotline-air/messages").json()
+    assert [m["kind"] for m in messages] == ["notice", "acknowledgement"]
+    assert messages[0]["acknowledgements"][0]["answer"] == "objection"
+    assert {c["id"] for c in russia.get("/conflicts").json()} == {c["id"] for c in answer["conflicts"]}
+    resumed = Stream(srv.url, tokens["coalition-air"], last_event_id=last_seen)
+    russia.post("/lines/hotline-air/messages", json={"kind": "text", "text": "Strike postponed 30 min"})
+    resumed.until("message.text", data__text="Strike postponed 30 min")
+    assert all(e.id > last_seen for e in resumed.drain())
+    resumed.close()
+    russia_stream.close()
+
+
+def test_an_unanswered_message_escalates_when_the_clock_passes_its_deadline(
+    server: tuple[Server, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    russia = _client(srv, tokens["russia-air"])
+    sent = russia.post("/lines/hotline-ground/messages", json={"kind": "text", "text": "Water released upstream: explain"})
+    assert sent.status_code == 201
+    stream = Stream(srv.url, tokens["coalition-air"])
+    srv.set_time("2017-09-16T08:29:00Z")
+    assert "message.escalation" not in [e.kind for e in stream.drain(1.0)]
+    srv.set_time("2017-09-16T08:31:00Z")
+    escalation = stream.until("message.escalation", timeout=10)
+    assert escalation.data["data"]["line"] == "hotline-command"
+    assert "hotline-ground#1" in escalation.data["data"]["text"]
+    overdue = russia.get("/lines/hotline-ground/messages").json()[0]
+    assert overdue["overdue_at"] == "2017-09-16T08:31:00Z"
+    stream.close()
+
+
+def test_a_retried_request_never_files_twice(server: tuple[Server, dict[str, str]]) -> None:
+    srv, tokens = server
+    russia = _client(srv, tokens["russia-air"])
+    first = russia.post("/notices", json=STRIKE, headers={"Idempotency-Key": "k-1"})
+    again = russia.post("/notices", json=STRIKE, headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers.get("Idempotent-Replay") == "true"
+    assert [n["id"] for n in russia.get("/notices").json()] == ["ru-strike-1"]
+    other = russia.post("/notices", json={**STRIKE, "id": "ru-strike-2"}, headers={"Idempotency-Key": "k-1"})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 422, "invalid_input"),
+        (b'{"id": "x"}', 422, "invalid_input"),
+        (b"x" * 2_000_000, 413, "too_large"),
+    ],
+)
+def test_bad_requests_get_problem_json_and_never_a_server_error(
+    server: tuple[Server, dict[str, str]], body: bytes, status: int, code: str
+) -> None:
+    srv, tokens = server
+    answer = _client(srv, tokens["russia-air"]).post("/notices", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == code
+
+
+def test_bad_geometry_is_named_and_nothing_is_written(server: tuple[Server, dict[str, str]]) -> None:
+    srv, tokens = server
+    russia = _client(srv, tokens["russia-air"])
+    bow_tie = [[40.0, 35.0], [40.1, 35.1], [40.1, 35.0], [40.0, 35.1], [40.0, 35.0]]
+    bad = {**STRIKE, "volumes": [{**STRIKE["volumes"][0], "footprint": {"geometry": {"type": "Polygon", "coordinates": [bow_tie]}}}]}
+    answer = russia.post("/notices", json=bad)
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_geometry"
+    assert "Self-intersection" in answer.json()["detail"]
+    mgrs = {**STRIKE, "volumes": [{**STRIKE["volumes"][0], "footprint": {"shape": "circle", "centre": "37SFV 0849 1824", "radius_m": 1000}}]}
+    assert russia.post("/notices", json={**mgrs, "id": "ru-mgrs"}).status_code == 201
+    assert [n["id"] for n in russia.get("/notices").json()] == ["ru-mgrs"]
+    assert russia.get("/lines/hotline-ground/messages").json() == []
+    no_token = httpx.get(f"{srv.url}/api/v1/notices")
+    assert no_token.status_code == 401 and no_token.json()["code"] == "unauthorized"
