@@ -42,7 +42,7 @@ def test_the_file_is_in_wal_mode_with_foreign_keys_on(store: SqliteStore) -> Non
 
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(log)")}
     assert "log_by_subject" in indexes
 

@@ -274,6 +274,7 @@ class MessageOut(Out):
     acknowledgements: list[AcknowledgementOut]
     overdue_at: str | None
     on_suspended_line: bool
+    settled: bool
 
 
 class RefOut(Out):

@@ -73,6 +73,7 @@ class Message:
     acknowledgements: tuple[Acknowledgement, ...] = ()
     overdue_at: datetime | None = None
     on_suspended_line: bool = False
+    settled: bool = False  # every other party of the line has answered
 
     @property
     def id(self) -> str:
@@ -85,14 +86,22 @@ class Message:
         answered = {ack.party for ack in self.acknowledgements}
         return tuple(p for p in parties if p != self.party and p not in answered)
 
-    def acknowledged(self, ack: Acknowledgement) -> Message:
+    @property
+    def due(self) -> datetime | None:
+        """When this message falls overdue, while it is still waiting for an answer."""
+        return None if self.settled or self.overdue_at is not None else self.deadline
+
+    def acknowledged(self, ack: Acknowledgement, parties: tuple[str, ...] = ()) -> Message:
+        """The message with one more answer; settled once every party in ``parties`` but the
+        sender has answered."""
         if ack.party == self.party:
             raise NotPermitted(f"{ack.party} cannot acknowledge its own message {self.id}")
         if self.deadline is None:
             raise Conflicting(f"message {self.id} ({self.kind}) needs no acknowledgement")
         if any(a.party == ack.party for a in self.acknowledgements):
             raise Conflicting(f"{ack.party} has already answered message {self.id}")
-        return replace(self, acknowledgements=(*self.acknowledgements, ack))
+        answered = replace(self, acknowledgements=(*self.acknowledgements, ack))
+        return replace(answered, settled=bool(parties) and not answered.awaiting(parties))
 
 
 @dataclass(frozen=True)

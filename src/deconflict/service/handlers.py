@@ -323,7 +323,7 @@ class Deconfliction:
         ack = Acknowledgement(
             unit.actor.party, unit.actor.id, unit.at, cmd.answer, number, cmd.reason
         )
-        answered = message.acknowledged(ack)
+        answered = message.acknowledged(ack, line.parties)
         if cmd.answer is Answer.REPLIED:
             raise InvalidInput("answer a query with a reply", field="answer")
         if cmd.answer is Answer.OBJECTION and not cmd.reason.strip():
@@ -367,7 +367,7 @@ class Deconfliction:
             ack = Acknowledgement(
                 unit.actor.party, unit.actor.id, unit.at, Answer.REPLIED, number, cmd.text
             )
-            unit.record("message.acknowledged", referred.acknowledged(ack))
+            unit.record("message.acknowledged", referred.acknowledged(ack, line.parties))
 
     def _set_line_status(self, cmd: c.SetLineStatus, unit: _Unit) -> None:
         line: Line = self._need(unit.tx, Line, cmd.line, "line")
@@ -423,15 +423,10 @@ class Deconfliction:
 
     def _process_deadlines(self, _: c.ProcessDeadlines, unit: _Unit) -> None:
         unit.actor.require("administer")
-        for message in unit.tx.all(Message):
+        for message in unit.tx.due_messages(unit.at):
             line = self._lines[message.line]
             awaiting = message.awaiting(line.parties)
-            if (
-                not awaiting
-                or message.overdue_at
-                or message.deadline is None
-                or unit.at < message.deadline
-            ):
+            if not awaiting:
                 continue
             unit.record("message.overdue", replace(message, overdue_at=unit.at))
             target = self._escalation_line(line)

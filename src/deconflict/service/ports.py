@@ -60,6 +60,10 @@ class Transaction(Protocol):
 
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
 
+    def due_messages(self, at: datetime) -> list[Message]:
+        """Messages still waiting for an answer whose deadline is at or before ``at``."""
+        ...
+
     def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
         """Every state the object went through, with the log entry that recorded it."""
         ...

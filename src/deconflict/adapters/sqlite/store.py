@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from ...domain.chain import GENESIS, LogEntry, canonical, seal
 from ...domain.errors import Conflicting, InvalidInput
+from ...domain.lines import Message
 from ...service.ports import RECORD_TYPES, Record
 from ..codec import from_dict, iso, to_dict, type_name
 
@@ -60,6 +61,14 @@ def _row_entry(row: sa.Row[Any]) -> LogEntry:
     )
 
 
+def _due(entry: LogEntry) -> float | None:
+    """The epoch second a message falls due while it waits for an answer (see Message.due)."""
+    if entry.subject_type != "message":
+        return None
+    due = from_dict(Message, entry.body).due
+    return due.timestamp() if due else None
+
+
 class SqliteTransaction:
     """Reads and records inside one SQLite transaction."""
 
@@ -81,6 +90,13 @@ class SqliteTransaction:
             {"t": _TYPE_NAMES[cls]},
         )
         return [from_dict(cls, json.loads(row.body)) for row in rows]
+
+    def due_messages(self, at: datetime) -> list[Message]:
+        rows = self._conn.execute(
+            sa.text("SELECT body FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due"),
+            {"at": at.timestamp()},
+        )
+        return [from_dict(Message, json.loads(row.body)) for row in rows]
 
     def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
         rows = self._conn.execute(
@@ -119,8 +135,9 @@ class SqliteTransaction:
         )
         self._conn.execute(
             sa.text(
-                "INSERT INTO objects (type, id, party, body, seq) VALUES (:t, :i, :p, :b, :s) "
-                "ON CONFLICT (type, id) DO UPDATE SET party = :p, body = :b, seq = :s"
+                "INSERT INTO objects (type, id, party, body, seq, due) "
+                "VALUES (:t, :i, :p, :b, :s, :d) ON CONFLICT (type, id) "
+                "DO UPDATE SET party = :p, body = :b, seq = :s, due = :d"
             ),
             {
                 "t": entry.subject_type,
@@ -128,6 +145,7 @@ class SqliteTransaction:
                 "p": entry.body.get("party"),
                 "b": body,
                 "s": entry.seq,
+                "d": _due(entry),
             },
         )
         self._head = (entry.seq, entry.hash)
