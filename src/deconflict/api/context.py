@@ -21,7 +21,7 @@ from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.parties import Member
 from ..service.handlers import Deconfliction, Outcome
 from ..service.ports import Clock
-from ..service.views import read_for
+from ..service.views import conflict_views
 from .presenters import present
 from .streams import Notifier
 
@@ -62,12 +62,10 @@ class Caller:
 
     def conflicts_seen(self, outcome: Outcome) -> list[dict[str, Any]]:
         """The command's conflicts as the caller's party may see them."""
-        ids = {c.id for c in outcome.conflicts}
-        if not ids:
+        if not outcome.conflicts:
             return []
         with self.services.store.read() as tx:
-            views = read_for(tx, self.party).conflicts
-        return [present(v) for v in views if v.id in ids]
+            return [present(v) for v in conflict_views(tx, self.party, outcome.conflicts)]
 
     def run(
         self,

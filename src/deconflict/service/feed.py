@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement
 from ..domain.chain import LogEntry
-from ..domain.conflicts import Conflict, ConflictView, ObjectRef, view_for
+from ..domain.conflicts import Conflict, ConflictView, view_for
 from ..domain.credentials import Credential
 from ..domain.declarations import Declaration
 from ..domain.lines import Line, Message
@@ -14,6 +14,7 @@ from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party
 from .ports import Record, Transaction
+from .views import may_see
 
 __all__ = ["FeedItem", "present"]
 
@@ -31,30 +32,10 @@ class FeedItem:
     data: Record | ConflictView
 
 
-def _line_parties(tx: Transaction, line_id: str) -> tuple[str, ...]:
-    line = tx.get(Line, line_id)
-    return line.parties if line else ()
-
-
-def _may_see(tx: Transaction, party: str, ref: ObjectRef) -> bool:
-    if ref.party == party:
-        return True
-    if ref.type == "declaration":
-        decl = tx.get(Declaration, ref.id)
-        return decl is not None and decl.visible_to(party)
-    if ref.type == "notice":
-        notice = tx.get(Notice, ref.id)
-        return notice is not None and party in _line_parties(tx, notice.line)
-    arrangement = tx.get(Arrangement, ref.id if ref.type == "arrangement" else "")
-    if ref.type == "measure":
-        measure = tx.get(ControlMeasure, ref.id)
-        arrangement = tx.get(Arrangement, measure.arrangement) if measure else None
-    return arrangement is not None and party in arrangement.parties
-
-
 def _visible(tx: Transaction, party: str, record: Record) -> bool:
     if isinstance(record, Message | Notice):
-        return record.party == party or party in _line_parties(tx, record.line)
+        line = tx.get(Line, record.line)
+        return record.party == party or (line is not None and party in line.parties)
     if isinstance(record, Declaration):
         return record.visible_to(party)
     if isinstance(record, ControlMeasure):
@@ -78,7 +59,7 @@ def present(tx: Transaction, party: str, entry: LogEntry, record: Record) -> Fee
     if isinstance(record, Conflict):
         if party not in record.parties:
             return None
-        data = view_for(record, lambda ref: _may_see(tx, party, ref))
+        data = view_for(record, lambda ref: may_see(tx, party, ref))
     elif _visible(tx, party, record):
         data = record
     else:

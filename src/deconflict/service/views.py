@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement
@@ -14,7 +15,17 @@ from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from .ports import Transaction
 
-__all__ = ["PartyView", "read_for", "notice_history"]
+__all__ = [
+    "PartyView",
+    "read_for",
+    "notice_history",
+    "may_see",
+    "conflict_views",
+    "visible_lines",
+    "visible_notices",
+    "visible_declarations",
+    "visible_measures",
+]
 
 
 @dataclass(frozen=True)
@@ -27,36 +38,66 @@ class PartyView:
     messages: list[Message]
 
 
+def _line_parties(tx: Transaction, line_id: str) -> tuple[str, ...]:
+    line = tx.get(Line, line_id)
+    return line.parties if line else ()
+
+
+def may_see(tx: Transaction, party: str, ref: ObjectRef) -> bool:
+    """Whether ``party`` may see the object a conflict refers to (its geometry included)."""
+    if ref.party == party:
+        return True
+    if ref.type == "declaration":
+        decl = tx.get(Declaration, ref.id)
+        return decl is not None and decl.visible_to(party)
+    if ref.type == "notice":
+        notice = tx.get(Notice, ref.id)
+        return notice is not None and party in _line_parties(tx, notice.line)
+    arrangement_id = ref.id
+    if ref.type == "measure":
+        measure = tx.get(ControlMeasure, ref.id)
+        arrangement_id = measure.arrangement if measure else ""
+    arrangement = tx.get(Arrangement, arrangement_id)
+    return arrangement is not None and party in arrangement.parties
+
+
+def conflict_views(
+    tx: Transaction, party: str, conflicts: Iterable[Conflict]
+) -> list[ConflictView]:
+    """The conflicts ``party`` takes part in, each as that party may see it."""
+    return [
+        view_for(c, lambda ref: may_see(tx, party, ref)) for c in conflicts if party in c.parties
+    ]
+
+
+def visible_lines(tx: Transaction, party: str) -> list[Line]:
+    return [line for line in tx.all(Line) if party in line.parties]
+
+
+def visible_notices(tx: Transaction, party: str) -> list[Notice]:
+    lines = {line.id for line in visible_lines(tx, party)}
+    return [n for n in tx.all(Notice) if n.party == party or n.line in lines]
+
+
+def visible_declarations(tx: Transaction, party: str) -> list[Declaration]:
+    return [d for d in tx.all(Declaration) if d.visible_to(party)]
+
+
+def visible_measures(tx: Transaction, party: str) -> list[ControlMeasure]:
+    arrangements = {a.id for a in tx.all(Arrangement) if party in a.parties}
+    return [m for m in tx.all(ControlMeasure) if m.arrangement in arrangements]
+
+
 def read_for(tx: Transaction, party: str) -> PartyView:
     """Everything ``party`` may read: its lines, the notices on them, the declarations it was
     shown, the measures it agreed to, and the conflicts it takes part in, redacted as needed."""
-    lines = {line.id: line for line in tx.all(Line) if party in line.parties}
-    arrangements = {a.id for a in tx.all(Arrangement) if party in a.parties}
-    notices = [n for n in tx.all(Notice) if n.party == party or n.line in lines]
-    declarations = {d.id: d for d in tx.all(Declaration)}
-    measures = [m for m in tx.all(ControlMeasure) if m.arrangement in arrangements]
-    visible_notices = {n.id for n in notices}
-
-    def may_see(ref: ObjectRef) -> bool:
-        if ref.type == "declaration":
-            decl = declarations.get(ref.id)
-            return decl is not None and decl.visible_to(party)
-        if ref.type == "notice":
-            return ref.id in visible_notices
-        return (
-            ref.type == "arrangement"
-            and ref.id in arrangements
-            or ref.type == "measure"
-            and any(m.id == ref.id for m in measures)
-        )
-
-    conflicts = [view_for(c, may_see) for c in tx.all(Conflict) if party in c.parties]
+    lines = {line.id for line in visible_lines(tx, party)}
     return PartyView(
         party=party,
-        notices=notices,
-        declarations=[d for d in declarations.values() if d.visible_to(party)],
-        measures=measures,
-        conflicts=conflicts,
+        notices=visible_notices(tx, party),
+        declarations=visible_declarations(tx, party),
+        measures=visible_measures(tx, party),
+        conflicts=conflict_views(tx, party, tx.all(Conflict)),
         messages=[m for m in tx.all(Message) if m.line in lines],
     )
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...domain.notices import Notice
 from ...service.handlers import Outcome
-from ...service.views import notice_history, read_for
+from ...service.views import notice_history, visible_notices
 from ..context import Caller, Who, recorded
 from ..presenters import present
 from ..schemas import AmendIn, CancelIn, NoticeCommandOut, NoticeIn, NoticeOut, VersionOut
@@ -33,7 +33,7 @@ def _answer(who: Caller, notice_id: str) -> Any:
 @router.get("", response_model=list[NoticeOut], summary="The notices the caller's party may see")
 def notices(who: Who, active: bool = False) -> list[dict[str, Any]]:
     with who.services.store.read() as tx:
-        found = read_for(tx, who.party).notices
+        found = visible_notices(tx, who.party)
     return [present(n) for n in found if n.active or not active]
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ...service.views import read_for
+from ...domain.conflicts import Conflict
+from ...service.views import conflict_views, visible_declarations, visible_measures
 from ..context import Who, recorded
 from ..presenters import present
 from ..schemas import CommandOut, ConflictOut, DeclarationIn, DeclarationOut, MeasureIn, MeasureOut
@@ -26,7 +27,7 @@ def _screened(who: Who) -> Any:
 )
 def declarations(who: Who) -> list[dict[str, Any]]:
     with who.services.store.read() as tx:
-        return [present(d) for d in read_for(tx, who.party).declarations]
+        return [present(d) for d in visible_declarations(tx, who.party)]
 
 
 @router.post(
@@ -55,7 +56,7 @@ def withdraw(who: Who, declaration_id: str) -> JSONResponse:
 )
 def measures(who: Who) -> list[dict[str, Any]]:
     with who.services.store.read() as tx:
-        return [present(m) for m in read_for(tx, who.party).measures]
+        return [present(m) for m in visible_measures(tx, who.party)]
 
 
 @router.post(
@@ -77,5 +78,5 @@ def create_measure(who: Who, body: MeasureIn) -> JSONResponse:
 )
 def conflicts(who: Who, active: bool = False) -> list[dict[str, Any]]:
     with who.services.store.read() as tx:
-        views = read_for(tx, who.party).conflicts
+        views = conflict_views(tx, who.party, tx.all(Conflict))
     return [present(v) for v in views if v.active or not active]
