@@ -39,8 +39,6 @@ import argparse
 import json
 import math
 import os
-import platform
-import queue
 import random
 import resource
 import secrets
@@ -97,6 +95,7 @@ HOT_SIDE_M = 1_000.0
 HOT_HORIZON = timedelta(days=2)
 MIN_LEAD = timedelta(hours=2)
 REQUEST_TIMEOUT_S = 30.0
+UNSENT = -1  # open loop: due within the time limit, not sent by its end (all senders busy)
 
 TARGETS = {
     "throughput": 1_000.0,  # notices/s, scenario (a)
@@ -141,14 +140,16 @@ class PayloadWorld:
     def _centre(self) -> tuple[float, float]:
         return (self.rng.uniform(LON_MIN, LON_MAX), self.rng.uniform(LAT_MIN, LAT_MAX))
 
-    def circle(self, centre: tuple[float, float] | None = None, rmax: float = 10_000.0) -> dict:
+    def circle(
+        self, centre: tuple[float, float] | None = None, rmax: float = 10_000.0
+    ) -> dict[str, Any]:
         return {
             "shape": "circle",
             "centre": list(centre or self._centre()),
             "radius_m": round(self.rng.uniform(min(250.0, rmax / 2), rmax), 1),
         }
 
-    def polygon(self) -> dict:
+    def polygon(self) -> dict[str, Any]:
         rng, centre = self.rng, self._centre()
         radius = rng.uniform(250.0, 10_000.0)
         corners = rng.randint(4, 8)
@@ -160,7 +161,7 @@ class PayloadWorld:
             ring.append(self._offset(centre, r * math.cos(angle), r * math.sin(angle)))
         return {"shape": "polygon", "points": ring}
 
-    def corridor(self) -> dict:
+    def corridor(self) -> dict[str, Any]:
         rng = self.rng
         legs = rng.randint(1, 3)
         leg_m = rng.uniform(500.0, 20_000.0) / legs
@@ -175,7 +176,7 @@ class PayloadWorld:
             )
         return {"shape": "corridor", "path": path, "width_m": round(rng.uniform(200.0, 2_000.0), 1)}
 
-    def footprint(self, corridors: bool = True) -> dict:
+    def footprint(self, corridors: bool = True) -> dict[str, Any]:
         pick = self.rng.random()
         if pick < 0.4:
             return self.circle()
@@ -183,14 +184,18 @@ class PayloadWorld:
             return self.polygon()
         return self.corridor()
 
-    def hot_footprint(self) -> dict:
+    def hot_footprint(self) -> dict[str, Any]:
         """A circle of 50-250 m radius whose centre lies in the hot-spot square, so the
         footprint stays inside about 1 km²."""
         half = HOT_SIDE_M / 2 - 250.0
         centre = self._offset(
             HOT_CENTRE, self.rng.uniform(-half, half), self.rng.uniform(-half, half)
         )
-        return {"shape": "circle", "centre": centre, "radius_m": round(self.rng.uniform(50, 250), 1)}
+        return {
+            "shape": "circle",
+            "centre": centre,
+            "radius_m": round(self.rng.uniform(50, 250), 1),
+        }
 
     def window(self, horizon: timedelta | None = None) -> tuple[str, str]:
         span = (horizon or self.horizon) - MIN_LEAD
@@ -215,7 +220,13 @@ class PayloadWorld:
             lower, upper = self.band()
             start, end = self.window()
         line = LINES[LineDomain.AIR if kind in AIR_KINDS else LineDomain.GROUND]
-        volume = {"footprint": footprint, "lower": lower, "upper": upper, "start": start, "end": end}
+        volume = {
+            "footprint": footprint,
+            "lower": lower,
+            "upper": upper,
+            "start": start,
+            "end": end,
+        }
         return {"id": ident, "line": line, "kind": str(kind), "volumes": [volume]}
 
     def declaration(self, ident: str) -> dict[str, Any]:
@@ -302,6 +313,36 @@ def prepare(db: Path, volumes: int, hot: int, world: PayloadWorld) -> Prepared:
     )
 
 
+PRISTINE = "pristine.sqlite"
+META = "prepared.json"
+
+
+def _prepared(base: Path, volumes: int, hot: int, world: PayloadWorld, reuse: bool) -> Prepared:
+    """Prepare the store; with ``reuse``, start again from the copy kept by an earlier run with
+    the same volumes and hot spot (the store the scenarios wrote to is replaced)."""
+    db, pristine, meta = base / "bench.sqlite", base / PRISTINE, base / META
+    if reuse and pristine.exists() and meta.exists():
+        kept = json.loads(meta.read_text(encoding="utf-8"))
+        if kept["volumes"] == volumes and kept["hot_asked"] == hot:
+            _log(f"reusing the store prepared in {base}")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+                if Path(f"{pristine}{suffix}").exists():
+                    shutil.copyfile(f"{pristine}{suffix}", f"{db}{suffix}")
+            fields = {k: v for k, v in kept.items() if k not in ("volumes", "hot_asked")}
+            return Prepared(db=db, **fields)
+    _log(f"preparing a store with {volumes:,} volumes in {base}")
+    prepared = prepare(db, volumes, hot, world)
+    if reuse:  # keep a copy and the tokens, for another run or for profiling by hand
+        for suffix in ("", "-wal"):
+            Path(f"{pristine}{suffix}").unlink(missing_ok=True)
+            if Path(f"{db}{suffix}").exists():
+                shutil.copyfile(f"{db}{suffix}", f"{pristine}{suffix}")
+        kept = {k: v for k, v in prepared.__dict__.items() if k != "db"}
+        meta.write_text(json.dumps(kept | {"volumes": volumes, "hot_asked": hot}), encoding="utf-8")
+    return prepared
+
+
 # -- the server -------------------------------------------------------------------------------
 
 
@@ -311,7 +352,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _deconflict_command() -> list[str]:
+def _deconflict_command(override: str | None = None) -> list[str]:
+    if override:
+        return shlex.split(override)
     script = Path(sys.executable).with_name("deconflict")
     if script.exists():
         return [str(script)]
@@ -327,6 +370,7 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     start_s: float = 0.0
+    command: str | None = None  # instead of the `deconflict` script (A/B experiments)
 
     @property
     def url(self) -> str:
@@ -335,7 +379,7 @@ class Server:
     def start(self, timeout_s: float = 600.0) -> None:
         self.clock_file.write_text(_iso(NOW), encoding="utf-8")
         command = [
-            *_deconflict_command(),
+            *_deconflict_command(self.command),
             "serve",
             "--db",
             str(self.db),
@@ -509,6 +553,7 @@ class ScenarioResult:
     delivery_max_ms: float
     stream_events: int
     error_kinds: dict[str, int] = field(default_factory=dict)
+    unsent: int = 0  # open loop: due but never sent within the time limit
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -588,8 +633,9 @@ def open_loop(
     lock = threading.Lock()
     total = max(1, int(rate * seconds))
     counter = iter(range(total))
-    start = time.perf_counter() + 0.05
     payloads = [make(n) for n in range(total)]  # made ahead: the sender only sends
+    start = time.perf_counter() + 0.05
+    end = start + seconds
 
     def work() -> None:
         filer = Filer(url, token)
@@ -601,6 +647,9 @@ def open_loop(
                 if n is None:
                     return
                 due = start + n / rate
+                if time.perf_counter() > end:  # bounded: what is still due is not sent
+                    mine.append(Sample(payloads[n]["id"], due, math.nan, UNSENT))
+                    continue
                 wait = due - time.perf_counter()
                 if wait > 0:
                     time.sleep(wait)
@@ -636,6 +685,8 @@ def summarise(
     watcher: StreamWatcher,
     events_before: int,
 ) -> ScenarioResult:
+    unsent = sum(s.status == UNSENT for s in samples)
+    samples = [s for s in samples if s.status != UNSENT]
     ok = [s for s in samples if s.status == 201]
     kinds: dict[str, int] = {}
     for s in samples:
@@ -676,6 +727,7 @@ def summarise(
         delivery_max_ms=max(delays, default=math.nan),
         stream_events=watcher.events - events_before,
         error_kinds=kinds,
+        unsent=unsent,
     )
 
 
@@ -703,6 +755,8 @@ def run(
     horizon_days: float,
     settle_s: float,
     workdir: Path | None,
+    reuse: bool = False,
+    server_command: str | None = None,
 ) -> Report:
     own_dir = workdir is None
     base = Path(tempfile.mkdtemp(prefix="deconflict-api-bench-")) if workdir is None else workdir
@@ -710,13 +764,14 @@ def run(
     horizon = timedelta(days=horizon_days)
     world = PayloadWorld(seed, horizon)
     try:
-        _log(f"preparing a store with {volumes:,} volumes in {base}")
-        prepared = prepare(base / "bench.sqlite", volumes, hot, world)
+        prepared = _prepared(base, volumes, hot, world, reuse)
         _log(
             f"preloaded in {prepared.preload_s:.1f} s ({prepared.conflicts:,} conflicts); "
             f"head {prepared.head:,}; starting the server"
         )
-        server = Server(prepared.db, base / "clock.txt", base / "server.log")
+        server = Server(
+            prepared.db, base / "clock.txt", base / "server.log", command=server_command
+        )
         server.start()
         _log(f"server answered after {server.start_s:.2f} s on {server.url}")
         watcher = StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
@@ -801,6 +856,7 @@ def run(
                 "workers": workers,
                 "hot": prepared.hot,
                 "horizon_days": horizon_days,
+                "server_command": server_command,
             },
         )
     finally:
@@ -819,7 +875,11 @@ def _version(name: str) -> str:
 
 
 def _f(value: float, fmt: str = ".1f") -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, fmt)
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else format(value, fmt)
+    )
 
 
 def _met(ok: bool) -> str:
@@ -834,7 +894,7 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
         f"{_version('uvicorn')}, pydantic {_version('pydantic')}, SQLAlchemy "
         f"{_version('sqlalchemy')}, httpx {_version('httpx')} (load generator)",
         "- server and load generator share the machine (loopback 127.0.0.1); the server is one "
-        "`deconflict serve` process (uvicorn, one worker)",
+        f"`{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker)",
         f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the load generator "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         "",
@@ -868,7 +928,9 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
             else ""
         )
         out.append(
-            f"| {r.name} | {r.mode} | {r.seconds:.1f} s | {r.sent:,} | {r.filed:,} | {errors} | "
+            f"| {r.name} | {r.mode} | {r.seconds:.1f} s | {r.sent:,}"
+            + (f" (+{r.unsent:,} due, not sent)" if r.unsent else "")
+            + f" | {r.filed:,} | {errors} | "
             f"{r.throughput:,.1f} | {_f(r.p50_ms)} | {_f(r.p99_ms)} | {_f(r.max_ms)} | "
             f"{_f(r.mean_ms)} | {_f(r.conflicts_per_notice, '.2f')} | "
             f"{r.expected_deliveries:,} / {r.delivered:,} | {_f(r.delivery_p50_ms)} | "
@@ -934,6 +996,17 @@ def main(argv: Sequence[str] | None = None) -> Report:
         "--settle", type=float, default=10.0, help="s to wait for the stream after a scenario"
     )
     parser.add_argument("--workdir", type=Path, help="keep the store here (default: a temp dir)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --workdir: keep a copy of the prepared store and its tokens, and start from "
+        "that copy when it was prepared with the same --volumes and --hot",
+    )
+    parser.add_argument(
+        "--server-command",
+        help="run this instead of the `deconflict` script, followed by `serve --db …` "
+        "(to compare a patched server on the same store)",
+    )
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     if args.volumes < 0 or args.seconds <= 0 or args.rate <= 0 or args.clients < 1:
@@ -951,6 +1024,8 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.horizon_days,
         args.settle,
         args.workdir,
+        args.reuse and args.workdir is not None,
+        args.server_command,
     )
     elapsed = time.perf_counter() - started
     if argv is None:

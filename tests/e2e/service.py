@@ -49,8 +49,20 @@ class Server:
     def start(self) -> None:
         env = {**os.environ, "DECONFLICT_DEADLINE_EVERY_S": "0.2"}
         self.process = subprocess.Popen(
-            [*CLI, "serve", "--db", str(self.db), "--port", str(self.port), "--clock-file", str(self.clock)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                *CLI,
+                "serve",
+                "--db",
+                str(self.db),
+                "--port",
+                str(self.port),
+                "--clock-file",
+                str(self.clock),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -106,7 +118,9 @@ class Stream:
                     return
                 if not line:
                     if "data" in fields:
-                        self.events.put(Event(int(fields["id"]), fields["event"], json.loads(fields["data"])))
+                        self.events.put(
+                            Event(int(fields["id"]), fields["event"], json.loads(fields["data"]))
+                        )
                     fields = {}
                 elif not line.startswith(":"):
                     name, _, value = line.partition(": ")
@@ -130,7 +144,9 @@ class Stream:
             self.history.append(event)
             if self._matches(event, kind, match):
                 return event
-        raise AssertionError(f"no {kind} {match} within {timeout} s; got {[e.kind for e in self.history]}")
+        raise AssertionError(
+            f"no {kind} {match} within {timeout} s; got {[e.kind for e in self.history]}"
+        )
 
     def drain(self, wait: float = 0.5) -> list[Event]:
         """Everything received so far, after waiting a moment for stragglers."""

@@ -43,7 +43,10 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
     db, setup, clock = tmp_path / "serve.sqlite", tmp_path / "setup.yaml", tmp_path / "clock"
     setup.write_text(SETUP)
     cli("replay", str(setup), "--db", str(db))
-    tokens = {m: cli("member", "token", m, "--db", str(db)).strip() for m in ("coalition-air", "russia-air")}
+    tokens = {
+        m: cli("member", "token", m, "--db", str(db)).strip()
+        for m in ("coalition-air", "russia-air")
+    }
     srv = Server(db, clock)
     srv.set_time("2017-09-16T08:00:00Z")
     srv.start()
@@ -52,7 +55,9 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
 
 
 def _client(srv: Server, token: str) -> httpx.Client:
-    return httpx.Client(base_url=f"{srv.url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return httpx.Client(
+        base_url=f"{srv.url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
 
 
 STRIKE: dict[str, Any] = {
@@ -60,10 +65,18 @@ STRIKE: dict[str, Any] = {
     "line": "hotline-air",
     "kind": "air_strike",
     "forces": "SAA",
-    "volumes": [{
-        "footprint": {"geometry": {"type": "Point", "coordinates": [40.19, 35.41]}, "radius_m": 3000},
-        "lower": "SFC", "upper": "FL200", "start": "161000ZSEP17", "end": "161200ZSEP17",
-    }],
+    "volumes": [
+        {
+            "footprint": {
+                "geometry": {"type": "Point", "coordinates": [40.19, 35.41]},
+                "radius_m": 3000,
+            },
+            "lower": "SFC",
+            "upper": "FL200",
+            "start": "161000ZSEP17",
+            "end": "161200ZSEP17",
+        }
+    ],
 }
 
 
@@ -78,14 +91,24 @@ def test_a_conflict_reaches_both_cells_each_as_it_may_see_it_and_survives_a_rest
     filed = russia.post("/notices", json=STRIKE)
     assert filed.status_code == 201, filed.text
     answer = filed.json()
-    assert answer["notice"]["volumes"][0]["footprint"]["geometry"] == {"type": "Point", "coordinates": [40.19, 35.41]}
+    assert answer["notice"]["volumes"][0]["footprint"]["geometry"] == {
+        "type": "Point",
+        "coordinates": [40.19, 35.41],
+    }
     [seen_by_russia] = [c for c in answer["conflicts"] if c["rule"] == "declaration_buffer"]
-    assert seen_by_russia["other"] == {"type": "declaration", "kind": "force_position", "party": "coalition", "id": None}
+    assert seen_by_russia["other"] == {
+        "type": "declaration",
+        "kind": "force_position",
+        "party": "coalition",
+        "id": None,
+    }
     assert seen_by_russia["distance_m"] is None and seen_by_russia["distance_band"] == "under 1 km"
 
     # The coalition's stream carries the conflict in full; Russia's carries the redacted view.
     full = coalition_stream.until("conflict.found", data__subject__id="ru-strike-1")
-    assert full.data["data"]["other"]["id"] == "sdf-hidden" and full.data["data"]["distance_m"] == 0.0
+    assert (
+        full.data["data"]["other"]["id"] == "sdf-hidden" and full.data["data"]["distance_m"] == 0.0
+    )
     redacted = russia_stream.until("conflict.found", data__subject__id="ru-strike-1")
     assert redacted.data["data"]["other"]["id"] is None
     russia_stream.until("message.notice", data__notice="ru-strike-1")
@@ -94,8 +117,10 @@ def test_a_conflict_reaches_both_cells_each_as_it_may_see_it_and_survives_a_rest
     assert not {f"{v:.3f}" for v in HIDDEN} & set(iter_numbers(everything_russia_got))
 
     # The coalition objects; Russia sees the objection on the line.
-    objection = coalition.post("/lines/hotline-air/messages/1/acknowledge",
-                               json={"answer": "objection", "reason": "SDF positions in the target area"})
+    objection = coalition.post(
+        "/lines/hotline-air/messages/1/acknowledge",
+        json={"answer": "objection", "reason": "SDF positions in the target area"},
+    )
     assert objection.status_code == 201, objection.text
     russia_stream.until("message.acknowledgement", data__answer="objection")
     last_seen = coalition_stream.until("message.acknowledgement", data__answer="objection").id
@@ -107,9 +132,13 @@ def test_a_conflict_reaches_both_cells_each_as_it_may_see_it_and_survives_a_rest
     messages = russia.get("/lines/hotline-air/messages").json()
     assert [m["kind"] for m in messages] == ["notice", "acknowledgement"]
     assert messages[0]["acknowledgements"][0]["answer"] == "objection"
-    assert {c["id"] for c in russia.get("/conflicts").json()} == {c["id"] for c in answer["conflicts"]}
+    assert {c["id"] for c in russia.get("/conflicts").json()} == {
+        c["id"] for c in answer["conflicts"]
+    }
     resumed = Stream(srv.url, tokens["coalition-air"], last_event_id=last_seen)
-    russia.post("/lines/hotline-air/messages", json={"kind": "text", "text": "Strike postponed 30 min"})
+    russia.post(
+        "/lines/hotline-air/messages", json={"kind": "text", "text": "Strike postponed 30 min"}
+    )
     resumed.until("message.text", data__text="Strike postponed 30 min")
     assert all(e.id > last_seen for e in resumed.drain())
     resumed.close()
@@ -121,7 +150,10 @@ def test_an_unanswered_message_escalates_when_the_clock_passes_its_deadline(
 ) -> None:
     srv, tokens = server
     russia = _client(srv, tokens["russia-air"])
-    sent = russia.post("/lines/hotline-ground/messages", json={"kind": "text", "text": "Water released upstream: explain"})
+    sent = russia.post(
+        "/lines/hotline-ground/messages",
+        json={"kind": "text", "text": "Water released upstream: explain"},
+    )
     assert sent.status_code == 201
     stream = Stream(srv.url, tokens["coalition-air"])
     srv.set_time("2017-09-16T08:29:00Z")
@@ -143,7 +175,9 @@ def test_a_retried_request_never_files_twice(server: tuple[Server, dict[str, str
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers.get("Idempotent-Replay") == "true"
     assert [n["id"] for n in russia.get("/notices").json()] == ["ru-strike-1"]
-    other = russia.post("/notices", json={**STRIKE, "id": "ru-strike-2"}, headers={"Idempotency-Key": "k-1"})
+    other = russia.post(
+        "/notices", json={**STRIKE, "id": "ru-strike-2"}, headers={"Idempotency-Key": "k-1"}
+    )
     assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
 
 
@@ -159,21 +193,41 @@ def test_bad_requests_get_problem_json_and_never_a_server_error(
     server: tuple[Server, dict[str, str]], body: bytes, status: int, code: str
 ) -> None:
     srv, tokens = server
-    answer = _client(srv, tokens["russia-air"]).post("/notices", content=body, headers={"Content-Type": "application/json"})
+    answer = _client(srv, tokens["russia-air"]).post(
+        "/notices", content=body, headers={"Content-Type": "application/json"}
+    )
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["code"] == code
 
 
-def test_bad_geometry_is_named_and_nothing_is_written(server: tuple[Server, dict[str, str]]) -> None:
+def test_bad_geometry_is_named_and_nothing_is_written(
+    server: tuple[Server, dict[str, str]],
+) -> None:
     srv, tokens = server
     russia = _client(srv, tokens["russia-air"])
     bow_tie = [[40.0, 35.0], [40.1, 35.1], [40.1, 35.0], [40.0, 35.1], [40.0, 35.0]]
-    bad = {**STRIKE, "volumes": [{**STRIKE["volumes"][0], "footprint": {"geometry": {"type": "Polygon", "coordinates": [bow_tie]}}}]}
+    bad = {
+        **STRIKE,
+        "volumes": [
+            {
+                **STRIKE["volumes"][0],
+                "footprint": {"geometry": {"type": "Polygon", "coordinates": [bow_tie]}},
+            }
+        ],
+    }
     answer = russia.post("/notices", json=bad)
     assert answer.status_code == 422 and answer.json()["code"] == "invalid_geometry"
     assert "Self-intersection" in answer.json()["detail"]
-    mgrs = {**STRIKE, "volumes": [{**STRIKE["volumes"][0], "footprint": {"shape": "circle", "centre": "37SFV 0849 1824", "radius_m": 1000}}]}
+    mgrs = {
+        **STRIKE,
+        "volumes": [
+            {
+                **STRIKE["volumes"][0],
+                "footprint": {"shape": "circle", "centre": "37SFV 0849 1824", "radius_m": 1000},
+            }
+        ],
+    }
     assert russia.post("/notices", json={**mgrs, "id": "ru-mgrs"}).status_code == 201
     assert [n["id"] for n in russia.get("/notices").json()] == ["ru-mgrs"]
     assert russia.get("/lines/hotline-ground/messages").json() == []

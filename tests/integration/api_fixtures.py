@@ -54,7 +54,13 @@ def point(lon: float, lat: float, radius_m: float = 3000.0) -> dict[str, Any]:
 
 
 def volume(lon: float = 40.19, lat: float = 35.41) -> dict[str, Any]:
-    return {"footprint": point(lon, lat), "lower": "SFC", "upper": "FL200", "start": START, "end": END}
+    return {
+        "footprint": point(lon, lat),
+        "lower": "SFC",
+        "upper": "FL200",
+        "start": START,
+        "end": END,
+    }
 
 
 def notice_body(notice_id: str, line: str = "hotline-air") -> dict[str, Any]:
@@ -104,10 +110,16 @@ def build_template(path: Path) -> dict[str, Any]:
                 )
             )
     lines = [{"domain": d, "ack_deadline_min": 600} for d in ("air", "ground", "command")]
-    _run(mechanism, "create_arrangement", {"id": "mou", "parties": ["coalition", "russia"], "lines": lines})
+    _run(
+        mechanism,
+        "create_arrangement",
+        {"id": "mou", "parties": ["coalition", "russia"], "lines": lines},
+    )
     _run(mechanism, "create_arrangement", {"id": "ru-un", "parties": ["russia", "un-desk"]})
     for line in LINES:
-        _run(mechanism, "open_line", {"id": line, "arrangement": "mou", "domain": line.split("-")[1]})
+        _run(
+            mechanism, "open_line", {"id": line, "arrangement": "mou", "domain": line.split("-")[1]}
+        )
     _run(mechanism, "create_measure", measure_body("mou-zone"))
     officer = {p: member(p, "officer") for p in PARTIES}
     _run(mechanism, "notify", notice_body("co-notice"), officer["coalition"])

@@ -14,6 +14,7 @@ from deconflict.domain.errors import (
     InvalidAltitude,
     InvalidInput,
     InvalidTime,
+    NotFound,
     NotPermitted,
 )
 from deconflict.domain.geometry import Footprint
@@ -211,9 +212,9 @@ def test_a_line_joining_one_party_is_refused() -> None:
     assert caught.value.field == "parties"
 
 
-def test_member_of_a_party_not_on_the_line_cannot_post() -> None:
+def test_a_line_a_party_is_not_on_does_not_exist_for_it() -> None:
     line = Line("hotline-air", "A-1", LineDomain.AIR, ("russia", "coalition"), DEADLINE)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotFound, match="no line 'hotline-air'"):
         line.post(MessageKind.TEXT, TR, at(1))
 
 

@@ -16,7 +16,9 @@ def test_defaults_when_nothing_is_given() -> None:
 
 def test_flags_win_over_environment_which_wins_over_the_file(tmp_path: Path) -> None:
     config = tmp_path / "deconflict.toml"
-    config.write_text('[serve]\nport = 9000\nhost = "0.0.0.0"\ndeadline_every_s = 5\ndb = "/srv/file.sqlite"\n')
+    config.write_text(
+        '[serve]\nport = 9000\nhost = "0.0.0.0"\ndeadline_every_s = 5\ndb = "/srv/file.sqlite"\n'
+    )
     environ = {"DECONFLICT_PORT": "9100", "DECONFLICT_DB": "/srv/env.sqlite"}
     settings = load_serve_settings({"port": 9200, "host": None}, environ, config)
     assert settings.port == 9200  # flag

@@ -142,8 +142,14 @@ def _strings(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+_MAX_MINUTES = 366 * 24 * 60  # a year: no agreed lead time or deadline is longer
+
+
 def _minutes(value: Any) -> timedelta:
-    return timedelta(minutes=float(value))
+    minutes = float(value)
+    if not 0 <= minutes <= _MAX_MINUTES:
+        raise InvalidInput(f"{value!r} minutes is outside 0..{_MAX_MINUTES} (a year)")
+    return timedelta(minutes=minutes)
 
 
 def _rules(p: Any) -> Rules:

@@ -9,12 +9,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..service.commands import ProcessDeadlines
 from . import problems
-from .context import Services
+from .context import Services, known_query
 from .routes import admin, lines, log, notices, situation
 from .schemas import ProblemOut
 
@@ -103,7 +103,12 @@ def create_app(
     app.state.services = services
     problems.install(app)
     for module in (admin, lines, notices, situation, log):
-        app.include_router(module.router, prefix="/api/v1", responses=_PROBLEMS)
+        app.include_router(
+            module.router,
+            prefix="/api/v1",
+            responses=_PROBLEMS,
+            dependencies=[Depends(known_query)],
+        )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     _document_problems(app)
     return app

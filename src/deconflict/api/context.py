@@ -131,3 +131,20 @@ def caller(
 
 #: The calling member, authenticated: ``def route(who: Who)``.
 Who = Annotated[Caller, Depends(caller)]
+
+
+def known_query(request: Request) -> None:
+    """Refuse query parameters a route does not take, as unknown body fields are refused."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {p.alias for p in dependant.query_params}
+    for dep in dependant.dependencies:
+        known |= {p.alias for p in dep.query_params}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InvalidInput(
+            f"unknown query parameter(s) {unknown}; this route takes {sorted(known) or 'none'}",
+            field=unknown[0],
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -62,12 +63,27 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_input", f"{first['field']}: {first['message']}", errors=errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _allowed(request: Request) -> str:
+    """Every method the path answers to, as the OpenAPI document declares them."""
+    methods: set[str] = set()
+    for template, item in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            methods |= {m.upper() for m in item}
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # a body that could not be parsed at all (not UTF-8, not JSON)
+        return problem(422, "invalid_input", f"the request body could not be read: {exc.detail}")
     code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
         exc.status_code, "http_error"
     )
-    return problem(exc.status_code, code, str(exc.detail))
+    response = problem(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed(request)
+    return response
 
 
 def install(app: Any) -> None:

@@ -89,10 +89,11 @@ class Rules:
     vertical_separation_m: float = 300.0  # ~1,000 ft
 
     def __post_init__(self) -> None:
-        if self.lateral_separation_m < 0 or self.vertical_separation_m < 0:
-            raise InvalidInput("separation minima cannot be negative", field="separation")
+        for name in ("lateral_separation_m", "vertical_separation_m"):
+            if not 0 <= getattr(self, name) < 1e7:  # also refuses NaN
+                raise InvalidInput("a separation minimum is between 0 and 10,000 km", field=name)
         for kind, metres in self.buffer_m.items():
-            if metres < 0:
+            if not 0 <= metres < 1e7:
                 raise InvalidInput(
                     f"buffer {metres} m cannot be negative", field=f"buffer_m.{kind}"
                 )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .arrangement import LineDomain
-from .errors import Conflicting, InvalidInput, NotPermitted
+from .errors import Conflicting, InvalidInput, NotFound, NotPermitted
 from .parties import Member, check_identifier
 
 __all__ = ["Line", "LineStatus", "Message", "MessageKind", "Answer", "Acknowledgement"]
@@ -123,7 +123,8 @@ class Line:
 
     def check_member(self, member: Member) -> None:
         if member.party not in self.parties:
-            raise NotPermitted(f"party {member.party} is not on line {self.id}")
+            # A line a party is not on does not exist for it.
+            raise NotFound(f"no line {self.id!r} for party {member.party}", field="line")
 
     def post(
         self, kind: MessageKind, member: Member, at: datetime, **fields: object

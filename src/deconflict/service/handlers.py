@@ -126,6 +126,23 @@ class Deconfliction:
             raise Conflicting(f"{cls.__name__.lower()} {id!r} already exists", field="id")
 
     @staticmethod
+    def _administer(unit: _Unit, parties: tuple[str, ...] = ()) -> None:
+        """The local operator administers everything; an admin only what binds its own party."""
+        if unit.actor is SYSTEM:
+            return
+        unit.actor.require("administer")
+        if parties and unit.actor.party not in parties:
+            raise NotPermitted(
+                f"an admin of {unit.actor.party} cannot administer for {', '.join(parties)}"
+            )
+
+    @staticmethod
+    def _seen(unit: _Unit, arrangement: Arrangement) -> None:
+        """An arrangement a party is not bound by does not exist for its members."""
+        if unit.actor is not SYSTEM and unit.actor.party not in arrangement.parties:
+            raise NotFound(f"unknown arrangement {arrangement.id!r}", field="arrangement")
+
+    @staticmethod
     def _check_forces(party: Party, forces: str) -> None:
         if forces and forces not in (party.id, *party.affiliates):
             raise NotPermitted(f"{party.id} does not act for forces {forces!r}", field="forces")
@@ -137,12 +154,12 @@ class Deconfliction:
     # -- parties and agreements ---------------------------------------------------------------
 
     def _create_party(self, cmd: c.CreateParty, unit: _Unit) -> None:
-        unit.actor.require("administer")
+        self._administer(unit)
         self._new(unit.tx, Party, cmd.id)
         unit.record("party.created", Party(cmd.id, cmd.name, cmd.affiliates))
 
     def _add_member(self, cmd: c.AddMember, unit: _Unit) -> None:
-        unit.actor.require("administer")
+        self._administer(unit, (cmd.party,))
         self._new(unit.tx, Member, cmd.id)
         self._need(unit.tx, Party, cmd.party, "party")
         unit.record("member.added", Member(cmd.id, cmd.party, cmd.role, cmd.name))
@@ -150,8 +167,8 @@ class Deconfliction:
             self._issue_credential(c.IssueCredential(cmd.id, cmd.token_sha256), unit)
 
     def _create_arrangement(self, cmd: c.CreateArrangement, unit: _Unit) -> None:
-        unit.actor.require("administer")
         arrangement = cmd.arrangement
+        self._administer(unit, arrangement.parties)
         self._new(unit.tx, Arrangement, arrangement.id)
         self._check_parties(unit.tx, arrangement.parties, "parties")
         unit.record("arrangement.created", arrangement)
@@ -160,9 +177,10 @@ class Deconfliction:
         )
 
     def _open_line(self, cmd: c.OpenLine, unit: _Unit) -> None:
-        unit.actor.require("administer")
-        self._new(unit.tx, Line, cmd.id)
+        self._administer(unit)
         arrangement: Arrangement = self._need(unit.tx, Arrangement, cmd.arrangement, "arrangement")
+        self._seen(unit, arrangement)
+        self._new(unit.tx, Line, cmd.id)
         parties = cmd.parties or arrangement.parties
         strangers = set(parties) - set(arrangement.parties)
         if strangers:
@@ -180,9 +198,8 @@ class Deconfliction:
             unit.tx, Arrangement, measure.arrangement, "arrangement"
         )
         if unit.actor.role is not Role.ADMIN:
-            if unit.actor.party not in arrangement.parties:
-                raise NotPermitted(f"{unit.actor.party} is not a party to {arrangement.id}")
             unit.actor.require("measure")
+        self._seen(unit, arrangement)
         self._new(unit.tx, ControlMeasure, measure.id)
         unit.record("measure.created", measure)
         notices = self.situation.near_measure(measure)
@@ -222,7 +239,10 @@ class Deconfliction:
         self._after(unit, decl)
 
     def _withdraw(self, cmd: c.Withdraw, unit: _Unit) -> None:
+        unit.actor.require("declare")
         decl: Declaration = self._need(unit.tx, Declaration, cmd.id, "id")
+        if not decl.visible_to(unit.actor.party):
+            raise NotFound(f"unknown declaration {cmd.id!r}", field="id")
         unit.actor.require("declare", decl.party)
         withdrawn = decl.withdrawn_copy()
         unit.record("declaration.withdrawn", withdrawn)
@@ -264,7 +284,13 @@ class Deconfliction:
         unit.outcome.result = notice
 
     def _owned_notice(self, unit: _Unit, notice_id: str) -> Notice:
+        unit.actor.require("notify")
         notice: Notice = self._need(unit.tx, Notice, notice_id, "id")
+        if (
+            notice.party != unit.actor.party
+            and unit.actor.party not in self._lines[notice.line].parties
+        ):
+            raise NotFound(f"unknown notice {notice_id!r}", field="id")
         unit.actor.require("notify", notice.party)
         return notice
 
@@ -379,8 +405,7 @@ class Deconfliction:
     # -- credentials ------------------------------------------------------------------------------
 
     def _issue_credential(self, cmd: c.IssueCredential, unit: _Unit) -> None:
-        unit.actor.require("administer")
-        member: Member = self._need(unit.tx, Member, cmd.member, "member")
+        member: Member = self._own_member(unit, cmd.member)
         if len(cmd.token_sha256) != 64:
             raise InvalidInput(
                 "a credential is filed as the token's SHA-256 (64 hex digits)", field="token_sha256"
@@ -393,13 +418,20 @@ class Deconfliction:
         unit.outcome.result = credential
 
     def _revoke_credentials(self, cmd: c.RevokeCredentials, unit: _Unit) -> None:
-        unit.actor.require("administer")
-        self._need(unit.tx, Member, cmd.member, "member")
+        self._own_member(unit, cmd.member)
         active = [k for k in unit.tx.all(Credential) if k.member == cmd.member and k.active]
         if not active:
             raise Conflicting(f"member {cmd.member} has no active credential", field="member")
         for credential in active:
             unit.record("credential.revoked", credential.revoked(unit.at))
+
+    def _own_member(self, unit: _Unit, member_id: str) -> Member:
+        """A member the acting admin administers; another party's members do not exist for it."""
+        self._administer(unit)
+        member: Member | None = unit.tx.get(Member, member_id)
+        if member is None or (unit.actor is not SYSTEM and member.party != unit.actor.party):
+            raise NotFound(f"unknown member {member_id!r}", field="member")
+        return member
 
     def authenticate(self, token: str) -> Member | None:
         """The member a bearer token belongs to, if it is active."""
@@ -422,7 +454,7 @@ class Deconfliction:
         return found[0] if found else None
 
     def _process_deadlines(self, _: c.ProcessDeadlines, unit: _Unit) -> None:
-        unit.actor.require("administer")
+        self._administer(unit)
         for message in unit.tx.due_messages(unit.at):
             line = self._lines[message.line]
             awaiting = message.awaiting(line.parties)
