@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,6 +26,9 @@ from .ports import Clock, Record, Store, Transaction
 from .situation import Situation, key_of
 
 __all__ = ["Deconfliction", "Outcome", "SYSTEM"]
+
+#: How long an authenticated token is trusted without asking the store again (seconds).
+CREDENTIALS_KEPT_S = 5.0
 
 #: The local operator (CLI, scenario set-up): may administer, acts for no party.
 SYSTEM = Member("system", "system", Role.ADMIN, "local operator")
@@ -79,6 +83,7 @@ class Deconfliction:
             c.RevokeCredentials: self._revoke_credentials,
         }
         self._lock = threading.Lock()
+        self._authenticated: dict[str, tuple[Member, float]] = {}
 
     def start(self) -> None:
         """Load what screening needs from the store, building the index once."""
@@ -312,6 +317,7 @@ class Deconfliction:
         unit.record("notice.cancelled", notice)
         self._clear_conflicts(unit, key_of(notice))
         self._after(unit, notice)
+        unit.outcome.result = notice
 
     # -- conflicts --------------------------------------------------------------------------------
 
@@ -424,6 +430,7 @@ class Deconfliction:
             raise Conflicting(f"member {cmd.member} has no active credential", field="member")
         for credential in active:
             unit.record("credential.revoked", credential.revoked(unit.at))
+        unit.after_commit.append(self._authenticated.clear)
 
     def _own_member(self, unit: _Unit, member_id: str) -> Member:
         """A member the acting admin administers; another party's members do not exist for it."""
@@ -434,13 +441,26 @@ class Deconfliction:
         return member
 
     def authenticate(self, token: str) -> Member | None:
-        """The member a bearer token belongs to, if it is active."""
+        """The member a bearer token belongs to, if it is active.
+
+        Answers are kept for a few seconds (``CREDENTIALS_KEPT_S``); a revocation made through
+        this process takes effect at once, one made by another process within that time.
+        """
         digest = token_digest(token)
+        now = time.monotonic()
+        kept = self._authenticated.get(digest)
+        if kept is not None and kept[1] > now:
+            return kept[0]
         with self._store.read() as tx:
             credential = tx.get(Credential, fingerprint(digest))
-            if credential is None or not credential.matches(digest):
-                return None
-            return tx.get(Member, credential.member)
+            member = (
+                tx.get(Member, credential.member)
+                if credential and credential.matches(digest)
+                else None
+            )
+        if member is not None:
+            self._authenticated[digest] = (member, now + CREDENTIALS_KEPT_S)
+        return member
 
     def _escalation_line(self, line: Line) -> Line | None:
         target = self._arrangements[line.arrangement].spec(line.domain).escalates_to

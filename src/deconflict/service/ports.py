@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -78,8 +78,11 @@ class Store(Protocol):
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]: ...
 
-    def records(self, after: int = 0, limit: int = 1000) -> list[tuple[LogEntry, Record]]:
-        """Log entries after ``after`` with the record each carries, decoded."""
+    def records(
+        self, after: int = 0, limit: int = 1000, skip: Iterable[str] = ()
+    ) -> list[tuple[LogEntry, Record]]:
+        """The entries numbered after ``after`` up to ``after + limit``, but those of the
+        ``skip`` kinds, with the record each carries, decoded."""
         ...
 
     def head(self) -> int:

@@ -7,19 +7,19 @@ from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement
 from ..domain.chain import LogEntry
-from ..domain.conflicts import Conflict, ConflictView, ObjectRef, view_for
+from ..domain.conflicts import Conflict, ConflictView
 from ..domain.declarations import Declaration
 from ..domain.errors import NotFound
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from .ports import Transaction
+from .visibility import Visibility
 
 __all__ = [
     "PartyView",
     "read_for",
     "notice_history",
-    "may_see",
     "conflict_views",
     "visible_lines",
     "visible_notices",
@@ -38,36 +38,12 @@ class PartyView:
     messages: list[Message]
 
 
-def _line_parties(tx: Transaction, line_id: str) -> tuple[str, ...]:
-    line = tx.get(Line, line_id)
-    return line.parties if line else ()
-
-
-def may_see(tx: Transaction, party: str, ref: ObjectRef) -> bool:
-    """Whether ``party`` may see the object a conflict refers to (its geometry included)."""
-    if ref.party == party:
-        return True
-    if ref.type == "declaration":
-        decl = tx.get(Declaration, ref.id)
-        return decl is not None and decl.visible_to(party)
-    if ref.type == "notice":
-        notice = tx.get(Notice, ref.id)
-        return notice is not None and party in _line_parties(tx, notice.line)
-    arrangement_id = ref.id
-    if ref.type == "measure":
-        measure = tx.get(ControlMeasure, ref.id)
-        arrangement_id = measure.arrangement if measure else ""
-    arrangement = tx.get(Arrangement, arrangement_id)
-    return arrangement is not None and party in arrangement.parties
-
-
 def conflict_views(
     tx: Transaction, party: str, conflicts: Iterable[Conflict]
 ) -> list[ConflictView]:
     """The conflicts ``party`` takes part in, each as that party may see it."""
-    return [
-        view_for(c, lambda ref: may_see(tx, party, ref)) for c in conflicts if party in c.parties
-    ]
+    seen = Visibility(tx, party)
+    return [v for c in conflicts if (v := seen.view(c)) is not None]
 
 
 def visible_lines(tx: Transaction, party: str) -> list[Line]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -42,8 +42,9 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # IMMEDIATE takes the write lock at once: the chain head cannot move under us.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock at once (IMMEDIATE): the chain head cannot move under
+        # it. Readers begin deferred and, in WAL mode, never wait for the writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
 
 
 def _row_entry(row: sa.Row[Any]) -> LogEntry:
@@ -173,8 +174,18 @@ class SqliteStore:
             command.upgrade(config, "head")
 
     @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            conn.info["write"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info["write"] = False
+
+    @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
-        with self._engine.begin() as conn:
+        with self._writing() as conn:
             yield SqliteTransaction(conn, writable=True)
 
     @contextmanager
@@ -190,11 +201,18 @@ class SqliteStore:
             for row in rows:
                 yield _row_entry(row)
 
-    def records(self, after: int = 0, limit: int = 1000) -> list[tuple[LogEntry, Record]]:
+    def records(
+        self, after: int = 0, limit: int = 1000, skip: Iterable[str] = ()
+    ) -> list[tuple[LogEntry, Record]]:
+        # Sequence numbers have no gaps: a page is the range (after, after + limit].
+        kinds = sorted(set(skip))
+        marks = ", ".join(f":k{i}" for i in range(len(kinds))) or "''"
         with self._engine.connect() as conn:
             rows = conn.execute(
-                sa.text("SELECT * FROM log WHERE seq > :a ORDER BY seq LIMIT :n"),
-                {"a": after, "n": limit},
+                sa.text(
+                    f"SELECT * FROM log WHERE seq > :a AND seq <= :b AND kind NOT IN ({marks}) ORDER BY seq"
+                ),
+                {"a": after, "b": after + limit, **{f"k{i}": k for i, k in enumerate(kinds)}},
             )
             entries = [_row_entry(row) for row in rows]
         return [(e, from_dict(RECORD_TYPES[e.subject_type], e.body)) for e in entries]
@@ -217,7 +235,7 @@ class SqliteStore:
     def remember(
         self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
     ) -> None:
-        with self._engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(
                 sa.text(
                     "INSERT OR IGNORE INTO idempotency (member, key, request_sha256, status, body, at) "
@@ -233,7 +251,7 @@ class SqliteStore:
 
     def load_entries(self, entries: Iterator[LogEntry]) -> None:
         """Replay sealed entries verbatim into this (fresh) store."""
-        with self._engine.begin() as conn:
+        with self._writing() as conn:
             tx = SqliteTransaction(conn, writable=True)
             for entry in entries:
                 if entry.subject_type not in RECORD_TYPES:

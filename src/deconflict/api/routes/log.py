@@ -8,7 +8,9 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from ...domain.errors import InvalidInput
+from ...service.feed import QUIET_KINDS
 from ...service.feed import present as feed_present
+from ...service.visibility import Visibility
 from ..context import Caller, Who
 from ..presenters import present_item
 from ..schemas import LogItemOut
@@ -22,11 +24,12 @@ PAGE = 500
 def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[str, Any]]]:
     """(last seq read, the items among them the party may see)."""
     store = who.services.store
-    records = store.records(after, limit)
+    last = min(after + limit, store.head())  # every entry up to the head is committed
+    records = store.records(after, last - after, skip=QUIET_KINDS) if last > after else []
     with store.read() as tx:
-        items = [feed_present(tx, who.party, entry, record) for entry, record in records]
-    last = records[-1][0].seq if records else after
-    return last, [present_item(i) for i in items if i is not None]
+        seen = Visibility(tx, who.party)
+        items = [feed_present(seen, entry, record) for entry, record in records]
+    return max(last, after), [present_item(i) for i in items if i is not None]
 
 
 @router.get(

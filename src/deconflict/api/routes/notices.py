@@ -19,8 +19,7 @@ router = APIRouter(prefix="/notices", tags=["notices"])
 
 def _answer(who: Caller, notice_id: str) -> Any:
     def respond(outcome: Outcome) -> dict[str, Any]:
-        with who.services.store.read() as tx:
-            notice = tx.get(Notice, notice_id)
+        notice = outcome.result if isinstance(outcome.result, Notice) else None
         return {
             "recorded": recorded(outcome),
             "conflicts": who.conflicts_seen(outcome),
