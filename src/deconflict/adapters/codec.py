@@ -42,10 +42,17 @@ def type_name(record: Record) -> str:
     return _NAMES[type(record)]
 
 
+def encode(value: Any) -> tuple[dict[str, Any], bytes]:
+    """The value JSON-ready (as it reads back from JSON: lists, not tuples) and its canonical
+    encoding, made once."""
+    text = canonical(_converter.unstructure(value))
+    result: dict[str, Any] = json.loads(text)
+    return result, text
+
+
 def to_dict(value: Any) -> dict[str, Any]:
     """JSON-ready, exactly as it will read back from JSON (lists, not tuples)."""
-    result: dict[str, Any] = json.loads(canonical(_converter.unstructure(value)))
-    return result
+    return encode(value)[0]
 
 
 def _named_error(exc: Exception) -> DeconflictError:

@@ -71,9 +71,11 @@ def seal(
     subject_id: str,
     body: dict[str, Any],
     prev_hash: str,
+    encoded: bytes | None = None,
 ) -> LogEntry:
-    """Make the next entry of the chain."""
-    body_sha = _sha256(canonical(body))
+    """Make the next entry of the chain (``encoded``: the body's canonical encoding, when the
+    caller already has it)."""
+    body_sha = _sha256(encoded if encoded is not None else canonical(body))
     draft = LogEntry(seq, at, actor, kind, subject_type, subject_id, body, body_sha, prev_hash, "")
     return LogEntry(**{**draft.__dict__, "hash": _sha256(canonical(draft.header()))})
 

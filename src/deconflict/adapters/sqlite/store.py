@@ -20,7 +20,7 @@ from ...domain.chain import GENESIS, LogEntry, canonical, seal
 from ...domain.errors import Conflicting, InvalidInput
 from ...domain.lines import Message
 from ...service.ports import RECORD_TYPES, Record
-from ..codec import from_dict, iso, to_dict, type_name
+from ..codec import encode, from_dict, iso, type_name
 
 __all__ = ["SqliteStore"]
 
@@ -63,11 +63,13 @@ def _row_entry(row: sa.Row[Any]) -> LogEntry:
 
 
 def _due(entry: LogEntry) -> float | None:
-    """The epoch second a message falls due while it waits for an answer (see Message.due)."""
-    if entry.subject_type != "message":
+    """The epoch second a message falls due while it waits for an answer: Message.due, read
+    straight from the body (this runs for every message written)."""
+    body = entry.body
+    if entry.subject_type != "message" or body.get("settled") or body.get("overdue_at"):
         return None
-    due = from_dict(Message, entry.body).due
-    return due.timestamp() if due else None
+    deadline = body.get("deadline")
+    return datetime.fromisoformat(deadline.replace("Z", "+00:00")).timestamp() if deadline else None
 
 
 class SqliteTransaction:
@@ -79,36 +81,36 @@ class SqliteTransaction:
         self._head: tuple[int, str] | None = None
 
     def get(self, cls: type[R], id: str) -> R | None:
-        row = self._conn.execute(
-            sa.text("SELECT body FROM objects WHERE type = :t AND id = :i"),
+        row = self._conn.exec_driver_sql(
+            "SELECT body FROM objects WHERE type = :t AND id = :i",
             {"t": _TYPE_NAMES[cls], "i": id},
         ).first()
         return from_dict(cls, json.loads(row.body)) if row else None
 
     def all(self, cls: type[R]) -> list[R]:
-        rows = self._conn.execute(
-            sa.text("SELECT body FROM objects WHERE type = :t ORDER BY seq"),
+        rows = self._conn.exec_driver_sql(
+            "SELECT body FROM objects WHERE type = :t ORDER BY seq",
             {"t": _TYPE_NAMES[cls]},
         )
         return [from_dict(cls, json.loads(row.body)) for row in rows]
 
     def due_messages(self, at: datetime) -> list[Message]:
-        rows = self._conn.execute(
-            sa.text("SELECT body FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due"),
+        rows = self._conn.exec_driver_sql(
+            "SELECT body FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due",
             {"at": at.timestamp()},
         )
         return [from_dict(Message, json.loads(row.body)) for row in rows]
 
     def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
-        rows = self._conn.execute(
-            sa.text("SELECT * FROM log WHERE subject_type = :t AND subject_id = :i ORDER BY seq"),
+        rows = self._conn.exec_driver_sql(
+            "SELECT * FROM log WHERE subject_type = :t AND subject_id = :i ORDER BY seq",
             {"t": _TYPE_NAMES[cls], "i": id},
         )
         return [(entry, from_dict(cls, entry.body)) for entry in map(_row_entry, rows)]
 
     def _read_head(self) -> tuple[int, str]:
-        row = self._conn.execute(
-            sa.text("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1")
+        row = self._conn.exec_driver_sql(
+            "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1"
         ).first()
         return (row.seq, row.hash) if row else (0, GENESIS)
 
@@ -116,30 +118,27 @@ class SqliteTransaction:
         if not self._writable:
             raise Conflicting("this is a read-only transaction")
         seq, prev = self._head or self._read_head()
+        body, text = encode(subject)
         entry = seal(
-            seq + 1, iso(at), actor, kind, type_name(subject), subject.id, to_dict(subject), prev
+            seq + 1, iso(at), actor, kind, type_name(subject), subject.id, body, prev, text
         )
-        self.append(entry)
+        self.append(entry, text)
         return entry
 
-    def append(self, entry: LogEntry) -> None:
+    def append(self, entry: LogEntry, encoded: bytes | None = None) -> None:
         """Write one sealed entry and the object state it carries."""
-        body = canonical(entry.body).decode()
+        body = (encoded if encoded is not None else canonical(entry.body)).decode()
         row = entry.__dict__ | {"body": body}
-        self._conn.execute(
-            sa.text(
-                "INSERT INTO log (seq, at, actor, kind, subject_type, subject_id, body, "
-                "body_sha256, prev_hash, hash) VALUES (:seq, :at, :actor, :kind, :subject_type, "
-                ":subject_id, :body, :body_sha256, :prev_hash, :hash)"
-            ),
+        self._conn.exec_driver_sql(
+            "INSERT INTO log (seq, at, actor, kind, subject_type, subject_id, body, "
+            "body_sha256, prev_hash, hash) VALUES (:seq, :at, :actor, :kind, :subject_type, "
+            ":subject_id, :body, :body_sha256, :prev_hash, :hash)",
             row,
         )
-        self._conn.execute(
-            sa.text(
-                "INSERT INTO objects (type, id, party, body, seq, due) "
-                "VALUES (:t, :i, :p, :b, :s, :d) ON CONFLICT (type, id) "
-                "DO UPDATE SET party = :p, body = :b, seq = :s, due = :d"
-            ),
+        self._conn.exec_driver_sql(
+            "INSERT INTO objects (type, id, party, body, seq, due) "
+            "VALUES (:t, :i, :p, :b, :s, :d) ON CONFLICT (type, id) "
+            "DO UPDATE SET party = :p, body = :b, seq = :s, due = :d",
             {
                 "t": entry.subject_type,
                 "i": entry.subject_id,
@@ -195,8 +194,8 @@ class SqliteStore:
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                sa.text("SELECT * FROM log WHERE seq > :a ORDER BY seq"), {"a": after}
+            rows = conn.exec_driver_sql(
+                "SELECT * FROM log WHERE seq > :a ORDER BY seq", {"a": after}
             )
             for row in rows:
                 yield _row_entry(row)
@@ -208,10 +207,8 @@ class SqliteStore:
         kinds = sorted(set(skip))
         marks = ", ".join(f":k{i}" for i in range(len(kinds))) or "''"
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    f"SELECT * FROM log WHERE seq > :a AND seq <= :b AND kind NOT IN ({marks}) ORDER BY seq"
-                ),
+            rows = conn.exec_driver_sql(
+                f"SELECT * FROM log WHERE seq > :a AND seq <= :b AND kind NOT IN ({marks}) ORDER BY seq",
                 {"a": after, "b": after + limit, **{f"k{i}": k for i, k in enumerate(kinds)}},
             )
             entries = [_row_entry(row) for row in rows]
@@ -219,15 +216,13 @@ class SqliteStore:
 
     def head(self) -> int:
         with self._engine.connect() as conn:
-            return int(conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM log")).scalar_one())
+            return int(conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM log").scalar_one())
 
     def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
         """The reply kept for a member's Idempotency-Key: (request digest, status, body)."""
         with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.text(
-                    "SELECT request_sha256, status, body FROM idempotency WHERE member = :m AND key = :k"
-                ),
+            row = conn.exec_driver_sql(
+                "SELECT request_sha256, status, body FROM idempotency WHERE member = :m AND key = :k",
                 {"m": member, "k": key},
             ).first()
         return (row.request_sha256, row.status, row.body) if row else None
@@ -236,17 +231,15 @@ class SqliteStore:
         self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
     ) -> None:
         with self._writing() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT OR IGNORE INTO idempotency (member, key, request_sha256, status, body, at) "
-                    "VALUES (:m, :k, :r, :s, :b, :a)"
-                ),
+            conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO idempotency (member, key, request_sha256, status, body, at) "
+                "VALUES (:m, :k, :r, :s, :b, :a)",
                 {"m": member, "k": key, "r": request_sha256, "s": status, "b": body, "a": at},
             )
 
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT type, id, body, seq FROM objects"))
+            rows = conn.exec_driver_sql("SELECT type, id, body, seq FROM objects")
             return {(r.type, r.id): {"body": json.loads(r.body), "seq": r.seq} for r in rows}
 
     def load_entries(self, entries: Iterator[LogEntry]) -> None:
