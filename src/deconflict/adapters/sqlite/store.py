@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from alembic import command
@@ -38,6 +40,9 @@ def _configure(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # The log's indexes take random keys (hashes, ids): keep their pages in memory.
+        cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB per connection, at most
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -72,34 +77,76 @@ def _due(entry: LogEntry) -> float | None:
     return datetime.fromisoformat(deadline.replace("Z", "+00:00")).timestamp() if deadline else None
 
 
+class Decoded:
+    """Records already decoded, by (type, id, seq): a record written at a sequence number never
+    changes, so decoding and validating it once is enough (reads ask for the same few objects
+    again and again: the line of a notice, the declaration a conflict names)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, str, int], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        cls: type[R],
+        type_name: str,
+        id: str,
+        seq: int,
+        body: str | dict[str, Any],
+        keep: bool = True,
+    ) -> R:
+        """The record, decoded once; ``keep=False`` for what a write transaction reads, which
+        may yet be rolled back."""
+        if not keep:
+            return from_dict(cls, json.loads(body) if isinstance(body, str) else body)
+        key = (type_name, id, seq)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return cast(R, found)
+        record = from_dict(cls, json.loads(body) if isinstance(body, str) else body)
+        with self._lock:
+            self._kept[key] = record
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return record
+
+
 class SqliteTransaction:
     """Reads and records inside one SQLite transaction."""
 
-    def __init__(self, conn: Connection, writable: bool) -> None:
+    def __init__(self, conn: Connection, writable: bool, decoded: Decoded) -> None:
         self._conn = conn
         self._writable = writable
+        self._decoded = decoded
+        self._keep = not writable  # what a writer reads may be rolled back: never kept
         self._head: tuple[int, str] | None = None
 
     def get(self, cls: type[R], id: str) -> R | None:
+        name = _TYPE_NAMES[cls]
         row = self._conn.exec_driver_sql(
-            "SELECT body FROM objects WHERE type = :t AND id = :i",
-            {"t": _TYPE_NAMES[cls], "i": id},
+            "SELECT body, seq FROM objects WHERE type = :t AND id = :i", {"t": name, "i": id}
         ).first()
-        return from_dict(cls, json.loads(row.body)) if row else None
+        return self._decoded.get(cls, name, id, row.seq, row.body, self._keep) if row else None
 
     def all(self, cls: type[R]) -> list[R]:
+        name = _TYPE_NAMES[cls]
         rows = self._conn.exec_driver_sql(
-            "SELECT body FROM objects WHERE type = :t ORDER BY seq",
-            {"t": _TYPE_NAMES[cls]},
+            "SELECT id, body, seq FROM objects WHERE type = :t ORDER BY seq", {"t": name}
         )
-        return [from_dict(cls, json.loads(row.body)) for row in rows]
+        return [self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep) for row in rows]
 
     def due_messages(self, at: datetime) -> list[Message]:
         rows = self._conn.exec_driver_sql(
-            "SELECT body FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due",
+            "SELECT id, body, seq FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due",
             {"at": at.timestamp()},
         )
-        return [from_dict(Message, json.loads(row.body)) for row in rows]
+        return [
+            self._decoded.get(Message, "message", row.id, row.seq, row.body, self._keep)
+            for row in rows
+        ]
 
     def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
         rows = self._conn.exec_driver_sql(
@@ -163,6 +210,7 @@ class SqliteStore:
             f"sqlite:///{self.path}", poolclass=StaticPool if memory else None
         )
         _configure(self._engine)
+        self._decoded = Decoded()
         self._migrate()
 
     def _migrate(self) -> None:
@@ -185,12 +233,12 @@ class SqliteStore:
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
         with self._writing() as conn:
-            yield SqliteTransaction(conn, writable=True)
+            yield SqliteTransaction(conn, writable=True, decoded=self._decoded)
 
     @contextmanager
     def read(self) -> Iterator[SqliteTransaction]:
         with self._engine.connect() as conn:
-            yield SqliteTransaction(conn, writable=False)
+            yield SqliteTransaction(conn, writable=False, decoded=self._decoded)
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         with self._engine.connect() as conn:
@@ -212,7 +260,15 @@ class SqliteStore:
                 {"a": after, "b": after + limit, **{f"k{i}": k for i, k in enumerate(kinds)}},
             )
             entries = [_row_entry(row) for row in rows]
-        return [(e, from_dict(RECORD_TYPES[e.subject_type], e.body)) for e in entries]
+        return [
+            (
+                e,
+                self._decoded.get(
+                    RECORD_TYPES[e.subject_type], e.subject_type, e.subject_id, e.seq, e.body
+                ),
+            )
+            for e in entries
+        ]
 
     def head(self) -> int:
         with self._engine.connect() as conn:
@@ -245,7 +301,7 @@ class SqliteStore:
     def load_entries(self, entries: Iterator[LogEntry]) -> None:
         """Replay sealed entries verbatim into this (fresh) store."""
         with self._writing() as conn:
-            tx = SqliteTransaction(conn, writable=True)
+            tx = SqliteTransaction(conn, writable=True, decoded=self._decoded)
             for entry in entries:
                 if entry.subject_type not in RECORD_TYPES:
                     raise InvalidInput(
