@@ -21,7 +21,7 @@ from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.parties import Member
 from ..service.handlers import Deconfliction, Outcome
 from ..service.ports import Clock
-from ..service.views import conflict_views
+from ..service.visibility import Visibility
 from .presenters import present
 from .streams import Notifier
 
@@ -62,10 +62,8 @@ class Caller:
 
     def conflicts_seen(self, outcome: Outcome) -> list[dict[str, Any]]:
         """The command's conflicts as the caller's party may see them."""
-        if not outcome.conflicts:
-            return []
-        with self.services.store.read() as tx:
-            return [present(v) for v in conflict_views(tx, self.party, outcome.conflicts)]
+        seen = Visibility(self.services.mechanism, self.party)
+        return [present(v) for c in outcome.conflicts if (v := seen.view(c)) is not None]
 
     def run(
         self,

@@ -30,6 +30,12 @@ __all__ = ["Deconfliction", "Outcome", "SYSTEM"]
 #: How long an authenticated token is trusted without asking the store again (seconds).
 CREDENTIALS_KEPT_S = 5.0
 
+_SITUATION_KEYS: dict[Any, str] = {
+    Notice: "notice",
+    Declaration: "declaration",
+    ControlMeasure: "measure",
+}
+
 #: The local operator (CLI, scenario set-up): may administer, acts for no party.
 SYSTEM = Member("system", "system", Role.ADMIN, "local operator")
 
@@ -96,6 +102,21 @@ class Deconfliction:
                 *tx.all(ControlMeasure),
             ]
             self.situation.load(objects, tx.all(Conflict))
+
+    def get(self, cls: Any, id: str) -> Any:
+        """A record by type and id from the live situation, or else from the store: the look-up
+        need-to-know uses to answer a command without reading what it already holds."""
+        found: Any = None
+        if cls is Line:
+            found = self._lines.get(id)
+        elif cls is Arrangement:
+            found = self._arrangements.get(id)
+        elif cls in _SITUATION_KEYS:
+            found = self.situation.get(f"{_SITUATION_KEYS[cls]}:{id}")
+        if found is None:
+            with self._store.read() as tx:
+                found = tx.get(cls, id)
+        return found
 
     def handle(self, command: c.Command, actor: str = SYSTEM.id) -> Outcome:
         """Run one command as ``actor`` (a member id); all of it is recorded, or none of it."""

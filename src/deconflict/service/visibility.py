@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..domain.arrangement import Arrangement
 from ..domain.conflicts import Conflict, ConflictView, ObjectRef, view_for
@@ -13,23 +13,30 @@ from ..domain.notices import Notice
 from ..domain.parties import Member, Party
 from .ports import Record, Transaction
 
-__all__ = ["Visibility"]
+__all__ = ["Visibility", "Lookup"]
 
 T = TypeVar("T")
+
+
+class Lookup(Protocol):
+    """Finds one record by type and id (a transaction does; so does the live situation)."""
+
+    def get(self, cls: Any, id: str) -> Any: ...
 
 
 class Visibility:
     """Answers "may this party see that?" inside one read transaction, remembering what it
     looked up (a page of the log or a notice's conflicts ask about the same few objects)."""
 
-    def __init__(self, tx: Transaction, party: str) -> None:
-        self.tx, self.party = tx, party
+    def __init__(self, source: Transaction | Lookup, party: str) -> None:
+        self._source = source
+        self.party = party
         self._seen: dict[tuple[type[Any], str], Any] = {}
 
     def _get(self, cls: type[T], id: str) -> T | None:
         key = (cls, id)
         if key not in self._seen:
-            self._seen[key] = self.tx.get(cls, id)
+            self._seen[key] = self._source.get(cls, id)
         found: T | None = self._seen[key]
         return found
 
