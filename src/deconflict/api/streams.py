@@ -33,9 +33,14 @@ class Notifier:
             self._event.set()
             self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> bool:
+    def ticket(self) -> asyncio.Event | None:
+        """Take before reading: a commit made after it wakes ``wait`` even if it came before
+        the wait began (no lost wake-up between reading and waiting)."""
+        return self._event
+
+    async def wait(self, timeout: float, ticket: asyncio.Event | None = None) -> bool:
         """True when woken by a commit, False when the timeout ran out."""
-        event = self._event
+        event = ticket or self._event
         if event is None:
             await asyncio.sleep(timeout)
             return False
@@ -59,11 +64,12 @@ async def sse(
     """Frames for every item after ``after``; ``read(after)`` returns (new head, items)."""
     yield ": deconflict stream\n\n"
     while True:
+        ticket = notifier.ticket()
         head, items = await asyncio.to_thread(read, after)
         for seq, kind, payload in items:
             yield _frame(seq, kind, payload)
         if head > after:
             after = head
             continue  # there may be more than one page
-        if not await notifier.wait(heartbeat_s):
+        if not await notifier.wait(heartbeat_s, ticket):
             yield ": keep-alive\n\n"
