@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import tomllib
@@ -112,6 +113,10 @@ def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore]:
 
     clock: Clock = FileClock(Path(settings.clock_file)) if settings.clock_file else SystemClock()
     store, mechanism = build(Settings(settings.db), clock)
+    # The situation just loaded lives as long as the server: keep the collector's full passes
+    # off it (they stall every request for a second or more once it holds 10^5 volumes).
+    gc.collect()
+    gc.freeze()
     services = Services(store, mechanism, clock, Notifier(), threading.Lock())
     app = create_app(
         services, deadline_every_s=settings.deadline_every_s, max_body_bytes=settings.max_body_bytes
