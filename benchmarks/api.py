@@ -61,6 +61,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from benchmarks.report import command_line, publish
 from deconflict.adapters.payloads import build_command
 from deconflict.adapters.sqlite.store import SqliteStore
 from deconflict.adapters.volume_index import TimeSlicedIndex
@@ -1028,15 +1029,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.server_command,
     )
     elapsed = time.perf_counter() - started
-    if argv is None:
-        command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
-    else:
-        command = shlex.join(["python", "-m", "benchmarks.api", *argv])
-    text = markdown(report, command, elapsed)
-    print(text)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
+    publish(markdown(report, command_line("benchmarks.api", argv), elapsed), args.output)
     return report
 
 

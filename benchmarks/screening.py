@@ -32,7 +32,6 @@ import platform
 import pstats
 import random
 import resource
-import shlex
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +42,7 @@ from importlib.metadata import version as package_version
 
 import numpy as np
 
+from benchmarks.report import command_line, publish
 from deconflict.adapters.volume_index import BruteForceIndex, RTreeIndex, TimeSlicedIndex
 from deconflict.domain.arrangement import DeclarationKind, NoticeKind, Rules
 from deconflict.domain.conflicts import Conflict
@@ -616,15 +616,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.index,
     )
     elapsed = (time.perf_counter_ns() - started) / 1e9
-    if argv is None:
-        command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
-    else:
-        command = shlex.join(["python", "-m", "benchmarks.screening", *argv])
-    text = markdown(report, command, elapsed)
-    print(text)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(text)
+    publish(markdown(report, command_line("benchmarks.screening", argv), elapsed), args.output)
     return report
 
 

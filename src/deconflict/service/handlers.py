@@ -320,25 +320,25 @@ class Deconfliction:
         unit.actor.require("notify", notice.party)
         return notice
 
+    def _revise(self, unit: _Unit, notice: Notice, kind: MessageKind, text: str) -> Notice:
+        """Tell the line about a new version, record it, and clear the old version's conflicts."""
+        line: Line = self._need(unit.tx, Line, notice.line, "line")
+        number = self._post(unit, line, kind, text=text, notice=notice.id)
+        notice = replace(notice, message_number=number)
+        unit.record(
+            f"notice.{'cancelled' if kind is MessageKind.CANCELLATION else 'amended'}", notice
+        )
+        self._clear_conflicts(unit, key_of(notice))
+        unit.outcome.result = notice
+        return notice
+
     def _amend(self, cmd: c.Amend, unit: _Unit) -> None:
         notice = self._owned_notice(unit, cmd.id).amended(cmd.volumes, unit.at, cmd.remarks)
-        line: Line = self._need(unit.tx, Line, notice.line, "line")
-        number = self._post(unit, line, MessageKind.AMENDMENT, text=cmd.remarks, notice=notice.id)
-        notice = replace(notice, message_number=number)
-        unit.record("notice.amended", notice)
-        self._clear_conflicts(unit, key_of(notice))
-        self._screen_notice(unit, notice)
-        unit.outcome.result = notice
+        self._screen_notice(unit, self._revise(unit, notice, MessageKind.AMENDMENT, cmd.remarks))
 
     def _cancel(self, cmd: c.Cancel, unit: _Unit) -> None:
         notice = self._owned_notice(unit, cmd.id).cancelled(unit.at)
-        line: Line = self._need(unit.tx, Line, notice.line, "line")
-        number = self._post(unit, line, MessageKind.CANCELLATION, text=cmd.reason, notice=notice.id)
-        notice = replace(notice, message_number=number)
-        unit.record("notice.cancelled", notice)
-        self._clear_conflicts(unit, key_of(notice))
-        self._after(unit, notice)
-        unit.outcome.result = notice
+        self._after(unit, self._revise(unit, notice, MessageKind.CANCELLATION, cmd.reason))
 
     # -- conflicts --------------------------------------------------------------------------------
 
