@@ -95,8 +95,8 @@ def test_the_lines_record_who_told_whom_what_and_when(seed_store: SqliteStore) -
     with seed_store.read() as tx:
         strike_msg = tx.get(Message, "hotline-air#3")
         stop = tx.get(Message, "hotline-air#5")
-        warning = tx.get(Message, "hotline-command#2")
-        escalation = tx.get(Message, "hotline-command#1")
+        warning = tx.get(Message, "hotline-command#4")
+        escalation = tx.get(Message, "hotline-command#3")
         objection = tx.get(Message, "hotline-ground#3")
         lines = {line.id: line for line in tx.all(Line)}
         notice = tx.get(Notice, "saa-crossing")

@@ -22,6 +22,7 @@ from ..domain.arrangement import (
 )
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.geometry import Footprint, LonLat, Shape
+from ..domain.incidents import IncidentKind
 from ..domain.lines import Answer, MessageKind
 from ..domain.measures import ControlMeasure, MeasureKind, Side, ZoneRule
 from ..domain.parties import Role
@@ -234,6 +235,7 @@ def _send(kind: MessageKind) -> Callable[[Payload], c.Send]:
             _field(p, "text", str),
             _optional(p, "refers_to", int, None),
             _optional(p, "notice", str, None),
+            _optional(p, "incident", str, None),
         )
 
     return build
@@ -249,6 +251,15 @@ ACTIONS: dict[str, Callable[[Payload], c.Command]] = {
         _field(p, "role", Role),
         p.get("name", ""),
         _optional(p, "token_sha256", str, None),
+    ),
+    "report_incident": lambda p: c.ReportIncident(
+        _field(p, "id", str),
+        _field(p, "kind", IncidentKind),
+        window(p),
+        _field(p, "place", footprint),
+        _optional(p, "affected", _strings, ()),
+        _optional(p, "alleged", _strings, ()),
+        p.get("text", ""),
     ),
     "revoke_credentials": lambda p: c.RevokeCredentials(_field(p, "member", str)),
     "create_arrangement": _arrangement,

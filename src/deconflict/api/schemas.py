@@ -160,6 +160,7 @@ class MessageIn(In):
     text: Annotated[str, Field(min_length=1, max_length=2_000)]
     refers_to: int | None = Field(None, ge=1)
     notice: Ident | None = None
+    incident: Ident | None = None
 
 
 class AcknowledgeIn(In):

@@ -30,11 +30,12 @@ from ..domain.errors import DeconflictError
 from ..domain.parties import Role
 from ..service.clock import SimulatedClock, SystemClock
 from ..service.commands import AddMember, IssueCredential, RevokeCredentials
+from ..service.findings import finding
 from ..service.handlers import Deconfliction
 from ..service.verification import verify_store
 from ..service.views import notice_history, read_for
 from .replay import run_scenario
-from .timeline import conflict_table, conflict_view_table, notice_history_text
+from .timeline import conflict_table, conflict_view_table, finding_text, notice_history_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -338,3 +339,33 @@ def member_revoke(member_id: str, db: Path | None) -> None:
         click.echo(f"revoked the tokens of {member_id}")
     finally:
         store.close()
+
+
+@main.group()
+def incident() -> None:
+    """Incidents and the facts on record about them."""
+
+
+@incident.command("finding")
+@click.argument("incident_id")
+@_db_option
+@click.option("--as", "party", default=None, help="As this party (need-to-know applies).")
+@click.option("--json", "as_json", is_flag=True, help="The facts as JSON.")
+@_named_errors
+def incident_finding(incident_id: str, db: Path | None, party: str | None, as_json: bool) -> None:
+    """The finding for INCIDENT_ID: notices, acknowledgements, declarations, measures and messages
+    on record about its place and time, each with its log sequence number. Facts, not verdicts."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        with store.read() as tx:
+            reported, facts = finding(tx, incident_id, party)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"incident": to_dict(reported), "facts": [to_dict(f) for f in facts]}, indent=2
+            )
+        )
+    else:
+        click.echo(finding_text(reported, facts))

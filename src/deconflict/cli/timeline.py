@@ -11,7 +11,9 @@ from ..adapters.formats.position import format_mgrs
 from ..adapters.formats.timefmt import format_dtg
 from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict, ConflictView
+from ..domain.findings import Fact
 from ..domain.geometry import Footprint, Shape
+from ..domain.incidents import Incident
 from ..domain.notices import Notice
 from ..domain.volume import TimeWindow, Volume4D
 
@@ -182,3 +184,18 @@ def conflict_view_table(views: list[ConflictView]) -> str:
             for v in views
         ],
     )
+
+
+def finding_text(incident: Incident, facts: list[Fact]) -> str:
+    """An incident and the facts on record about it, each with its log sequence number."""
+    out = [
+        f"incident {incident.id}: {incident.kind} reported by {incident.party} at {format_dtg(incident.reported_at)}",
+        f"  when:  {window_text(incident.window)}",
+        f"  where: {footprint_text(incident.place)}",
+        f"  affected: {', '.join(incident.affected) or '-'}; alleged: {', '.join(incident.alleged) or '-'}",
+    ]
+    if incident.text:
+        out.append(f'  "{incident.text}"')
+    out.append(f"facts on record ({len(facts)}):" if facts else "no fact on record yet")
+    out += [f"  [seq {f.seq:>5}] {f.kind:<17} {f.summary}" for f in facts]
+    return "\n".join(out)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
 from ..domain.geometry import Footprint
+from ..domain.incidents import IncidentKind
 from ..domain.lines import Answer, MessageKind
 from ..domain.measures import ControlMeasure
 from ..domain.parties import Role
@@ -33,6 +34,7 @@ __all__ = [
     "ProcessDeadlines",
     "IssueCredential",
     "RevokeCredentials",
+    "ReportIncident",
 ]
 
 
@@ -127,6 +129,18 @@ class Send:
     text: str
     refers_to: int | None = None
     notice: str | None = None
+    incident: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportIncident:
+    id: str
+    kind: IncidentKind
+    window: TimeWindow
+    place: Footprint
+    affected: tuple[str, ...] = ()
+    alleged: tuple[str, ...] = ()
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,4 +186,5 @@ Command = (
     | ProcessDeadlines
     | IssueCredential
     | RevokeCredentials
+    | ReportIncident
 )

@@ -16,6 +16,7 @@ from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential, fingerprint, token_digest
 from ..domain.declarations import Declaration
 from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
+from ..domain.incidents import Incident
 from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
@@ -87,6 +88,7 @@ class Deconfliction:
             c.ProcessDeadlines: self._process_deadlines,
             c.IssueCredential: self._issue_credential,
             c.RevokeCredentials: self._revoke_credentials,
+            c.ReportIncident: self._report_incident,
         }
         self._lock = threading.Lock()
         self._authenticated: dict[str, tuple[Member, float]] = {}
@@ -413,8 +415,18 @@ class Deconfliction:
             raise InvalidInput("a reply names the message it answers", field="refers_to")
         if cmd.notice is not None:
             self._need(unit.tx, Notice, cmd.notice, "notice")
+        if cmd.incident is not None:
+            incident: Incident = self._need(unit.tx, Incident, cmd.incident, "incident")
+            if unit.actor.party not in (incident.party, *incident.affected, *incident.alleged):
+                raise NotFound(f"unknown incident {cmd.incident!r}", field="incident")
         number = self._post(
-            unit, line, cmd.kind, text=cmd.text, refers_to=cmd.refers_to, notice=cmd.notice
+            unit,
+            line,
+            cmd.kind,
+            text=cmd.text,
+            refers_to=cmd.refers_to,
+            notice=cmd.notice,
+            incident=cmd.incident,
         )
         if cmd.kind is MessageKind.REPLY and referred is not None:
             ack = Acknowledgement(
@@ -428,6 +440,26 @@ class Deconfliction:
         line.check_member(unit.actor)
         status = LineStatus.SUSPENDED if cmd.suspended else LineStatus.ACTIVE
         unit.record("line.suspended" if cmd.suspended else "line.resumed", line.with_status(status))
+
+    # -- incidents ------------------------------------------------------------------------------
+
+    def _report_incident(self, cmd: c.ReportIncident, unit: _Unit) -> None:
+        unit.actor.require("send")
+        self._new(unit.tx, Incident, cmd.id)
+        self._check_parties(unit.tx, (*cmd.affected, *cmd.alleged), "parties")
+        incident = Incident(
+            cmd.id,
+            cmd.kind,
+            unit.actor.party,
+            cmd.window,
+            cmd.place,
+            unit.at,
+            cmd.affected,
+            cmd.alleged,
+            cmd.text,
+        )
+        unit.record("incident.reported", incident)
+        unit.outcome.result = incident
 
     # -- credentials ------------------------------------------------------------------------------
 

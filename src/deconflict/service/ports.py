@@ -12,6 +12,7 @@ from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential
 from ..domain.declarations import Declaration
+from ..domain.incidents import Incident
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
@@ -30,6 +31,7 @@ Record = (
     | ControlMeasure
     | Conflict
     | Credential
+    | Incident
 )
 R = TypeVar("R", bound=Record)
 
@@ -45,6 +47,7 @@ RECORD_TYPES: dict[str, type[Any]] = {
     "measure": ControlMeasure,
     "conflict": Conflict,
     "credential": Credential,
+    "incident": Incident,
 }
 
 #: A 4D box: (min lon, min lat, min t, min z, max lon, max lat, max t, max z); t in epoch seconds.
@@ -57,6 +60,10 @@ class Transaction(Protocol):
     def get(self, cls: type[R], id: str) -> R | None: ...
 
     def all(self, cls: type[R]) -> list[R]: ...
+
+    def all_with_seq(self, cls: type[R]) -> list[tuple[R, int]]:
+        """Every object of a type with the sequence number of the entry that wrote its state."""
+        ...
 
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
 

@@ -138,6 +138,16 @@ class SqliteTransaction:
         )
         return [self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep) for row in rows]
 
+    def all_with_seq(self, cls: type[R]) -> list[tuple[R, int]]:
+        name = _TYPE_NAMES[cls]
+        rows = self._conn.exec_driver_sql(
+            "SELECT id, body, seq FROM objects WHERE type = :t ORDER BY seq", {"t": name}
+        )
+        return [
+            (self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep), row.seq)
+            for row in rows
+        ]
+
     def due_messages(self, at: datetime) -> list[Message]:
         rows = self._conn.exec_driver_sql(
             "SELECT id, body, seq FROM objects WHERE due IS NOT NULL AND due <= :at ORDER BY due",
