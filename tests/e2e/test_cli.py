@@ -218,3 +218,18 @@ def test_notice_history_shows_every_version_to_the_parties_of_its_line(demo_db: 
     assert "181300ZSEP17-201800ZSEP17" in done.stdout and "MGRS 37SFV" in done.stdout
     hidden = run("notice", "history", "saa-crossing", "--db", str(demo_db), "--as", "un-desk")
     assert hidden.returncode == 2 and "no notice 'saa-crossing'" in hidden.stderr
+
+
+def test_incident_finding_and_tension_from_the_command_line(demo_db: Path) -> None:
+    done = run("incident", "finding", "sdf-strike-0916", "--db", str(demo_db), "--as", "russia")
+    assert done.returncode == 0, done.stderr
+    assert "notice_covering   russia notice ru-strike-0916 v1" in done.stdout
+    assert "force_position under 1 km from the place (not disclosed to russia)" in done.stdout
+    assert "sdf-ne-deir-ez-zor" not in done.stdout
+    hidden = run("incident", "finding", "sdf-strike-0916", "--db", str(demo_db), "--as", "un-desk")
+    assert hidden.returncode == 2 and "no incident" in hidden.stderr
+    picture = run("tension", "--db", str(demo_db))
+    assert (
+        "2017-09-21  coalition / russia  0          0               0             1        1"
+        in picture.stdout
+    )

@@ -91,3 +91,35 @@ def test_the_19_september_fire_finding_links_the_query_the_reply_and_the_warning
         "saa-airport",
         "sdf-east-bank",
     }
+
+
+def test_the_tension_picture_of_the_seed_per_day(seed_store: SqliteStore) -> None:
+    from datetime import date
+
+    from deconflict.service.tension import tension
+
+    with seed_store.read() as tx:
+        rows = tension(tx)
+        assert tension(tx, "un-desk") == []
+    assert [(r.day, r.pair, r.counts) for r in rows] == [
+        (
+            date(2017, 9, 16),
+            ("coalition", "russia"),
+            {"incidents": 1, "line_crossings": 1, "zone_entries": 0, "overdue": 0, "warnings": 0},
+        ),
+        (
+            date(2017, 9, 18),
+            ("coalition", "russia"),
+            {"incidents": 0, "line_crossings": 1, "zone_entries": 0, "overdue": 0, "warnings": 0},
+        ),
+        (
+            date(2017, 9, 19),
+            ("coalition", "russia"),
+            {"incidents": 1, "line_crossings": 0, "zone_entries": 0, "overdue": 0, "warnings": 0},
+        ),
+        (
+            date(2017, 9, 21),
+            ("coalition", "russia"),
+            {"incidents": 0, "line_crossings": 0, "zone_entries": 0, "overdue": 1, "warnings": 1},
+        ),
+    ]

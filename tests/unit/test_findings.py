@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from pyproj import Geod
 
-from deconflict.domain.findings import Evidence, find
+from deconflict.domain.arrangement import LineDomain
+from deconflict.domain.findings import Evidence, LineChange, find
 from deconflict.domain.geometry import Footprint
-from deconflict.domain.incidents import Incident, IncidentKind
-from deconflict.domain.lines import Acknowledgement, Answer, Message, MessageKind
+from deconflict.domain.incidents import Incident, IncidentKind, LadderStep, Rung
+from deconflict.domain.lines import Acknowledgement, Answer, Line, Message, MessageKind
 from deconflict.domain.measures import ZoneRule
 
 from .factories import at, declaration, notice, river, volume, window, zone
@@ -165,3 +167,31 @@ def test_a_finding_is_facts_in_a_stable_order_each_with_its_sequence_number() ->
     facts = find(incident(), Evidence(notices=[(strike, 27)], declarations=[(decl, 16)]))
     assert [(f.kind, f.seq) for f in facts] == [("notice_covering", 27), ("declaration_near", 16)]
     assert all("guilty" not in f.summary and "violat" not in f.summary for f in facts)
+
+
+def test_ladder_steps_in_the_zone_or_linked_to_the_incident_are_listed() -> None:
+    tanf = replace(zone(Footprint.circle(PLACE, 5_000), ZoneRule.NO_ENTRY), id="tanf")
+    step = LadderStep("S-1", "tanf", "coalition", Rung.WARNING_SHOTS, at(10.5), text="flares fired")
+    later = replace(step, id="S-2", at=at(30))
+    linked = replace(later, id="S-3", incident="I-1")
+    facts = find(
+        incident(), Evidence(measures=[(tanf, 1)], ladder=[(step, 50), (later, 51), (linked, 52)])
+    )
+    assert [(f.kind, f.seq, f.data.get("rung")) for f in facts if f.kind == "ladder_step"] == [
+        ("ladder_step", 50, "warning_shots"),
+        ("ladder_step", 52, "warning_shots"),
+    ]
+
+
+def test_a_line_suspended_around_the_incident_is_listed() -> None:
+    line = Line(
+        "hotline-air", "A-1", LineDomain.AIR, ("russia", "coalition"), timedelta(minutes=15)
+    )
+    other = Line("hotline-x", "A-2", LineDomain.AIR, ("turkey", "iran"), timedelta(minutes=15))
+    changes = [
+        LineChange(line, True, at(9), 60),
+        LineChange(line, False, at(40), 61),
+        LineChange(other, True, at(10), 62),
+    ]
+    facts = find(incident(), Evidence(line_changes=changes))
+    assert [(f.kind, f.seq) for f in facts] == [("line_suspended", 60)]

@@ -22,7 +22,7 @@ from ..domain.arrangement import (
 )
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.geometry import Footprint, LonLat, Shape
-from ..domain.incidents import IncidentKind
+from ..domain.incidents import IncidentKind, Rung
 from ..domain.lines import Answer, MessageKind
 from ..domain.measures import ControlMeasure, MeasureKind, Side, ZoneRule
 from ..domain.parties import Role
@@ -259,6 +259,13 @@ ACTIONS: dict[str, Callable[[Payload], c.Command]] = {
         _field(p, "place", footprint),
         _optional(p, "affected", _strings, ()),
         _optional(p, "alleged", _strings, ()),
+        p.get("text", ""),
+    ),
+    "climb_ladder": lambda p: c.ClimbLadder(
+        _field(p, "id", str),
+        _field(p, "zone", str),
+        _field(p, "rung", Rung),
+        _optional(p, "incident", str, None),
         p.get("text", ""),
     ),
     "revoke_credentials": lambda p: c.RevokeCredentials(_field(p, "member", str)),

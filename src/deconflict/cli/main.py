@@ -32,10 +32,17 @@ from ..service.clock import SimulatedClock, SystemClock
 from ..service.commands import AddMember, IssueCredential, RevokeCredentials
 from ..service.findings import finding
 from ..service.handlers import Deconfliction
+from ..service.tension import tension
 from ..service.verification import verify_store
 from ..service.views import notice_history, read_for
 from .replay import run_scenario
-from .timeline import conflict_table, conflict_view_table, finding_text, notice_history_text
+from .timeline import (
+    conflict_table,
+    conflict_view_table,
+    finding_text,
+    notice_history_text,
+    tension_table,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -369,3 +376,19 @@ def incident_finding(incident_id: str, db: Path | None, party: str | None, as_js
         )
     else:
         click.echo(finding_text(reported, facts))
+
+
+@main.command("tension")
+@_db_option
+@click.option("--as", "party", default=None, help="Only the pairs this party belongs to.")
+@_named_errors
+def tension_picture(db: Path | None, party: str | None) -> None:
+    """Per pair of parties and per day: incidents, line crossings, zone entries, overdue
+    acknowledgements and warnings."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        with store.read() as tx:
+            rows = tension(tx, party)
+    finally:
+        store.close()
+    click.echo(tension_table(rows))

@@ -16,6 +16,7 @@ from ..domain.geometry import Footprint, Shape
 from ..domain.incidents import Incident
 from ..domain.notices import Notice
 from ..domain.volume import TimeWindow, Volume4D
+from ..service.tension import COUNTS, TensionRow
 
 __all__ = ["describe", "conflict_line", "conflict_table", "conflict_view_table", "window_text"]
 
@@ -199,3 +200,12 @@ def finding_text(incident: Incident, facts: list[Fact]) -> str:
     out.append(f"facts on record ({len(facts)}):" if facts else "no fact on record yet")
     out += [f"  [seq {f.seq:>5}] {f.kind:<17} {f.summary}" for f in facts]
     return "\n".join(out)
+
+
+def tension_table(rows: list[TensionRow]) -> str:
+    """Per day and pair of parties, the counts that make the picture of tension."""
+    header = ("day", "parties", *(c.replace("_", " ") for c in COUNTS))
+    body = [
+        (r.day.isoformat(), " / ".join(r.pair), *(str(r.counts[c]) for c in COUNTS)) for r in rows
+    ]
+    return _table(header, body) if body else "nothing on record"

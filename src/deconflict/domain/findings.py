@@ -8,19 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from .conflicts import distance_band
 from .declarations import Declaration
 from .geometry import geodesic_distance, interiors_meet
-from .incidents import Incident
-from .lines import Message, MessageKind
+from .incidents import Incident, LadderStep
+from .lines import Line, Message, MessageKind
 from .measures import ControlMeasure, MeasureKind
 from .notices import Notice
 from .volume import TimeWindow
 
-__all__ = ["Fact", "Evidence", "find", "NEAR_NOTICE_M", "NEAR_DECLARATION_M", "AROUND"]
+__all__ = [
+    "Fact",
+    "Evidence",
+    "LineChange",
+    "find",
+    "NEAR_NOTICE_M",
+    "NEAR_DECLARATION_M",
+    "AROUND",
+]
 
 #: How far from the place a notice of the alleged party still counts as "near" (the 9 km case).
 NEAR_NOTICE_M = 25_000.0
@@ -40,6 +48,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    """A line suspended or resumed: when, and by which log entry."""
+
+    line: Line
+    suspended: bool
+    at: datetime
+    seq: int
+
+
+@dataclass(frozen=True)
 class Evidence:
     """Everything on record a finding may draw on, each with the sequence number of its state."""
 
@@ -47,6 +65,8 @@ class Evidence:
     declarations: Sequence[tuple[Declaration, int]] = ()
     measures: Sequence[tuple[ControlMeasure, int]] = ()
     messages: Sequence[tuple[Message, int]] = ()
+    ladder: Sequence[tuple[LadderStep, int]] = ()
+    line_changes: Sequence[LineChange] = ()
 
 
 def _meets_place(incident: Incident, notice: Notice) -> tuple[float, TimeWindow] | None:
@@ -226,6 +246,49 @@ def _message_facts(incident: Incident, evidence: Evidence, notices: set[str]) ->
             )
 
 
+def _around(incident: Incident) -> TimeWindow:
+    return TimeWindow(incident.window.start - AROUND, incident.window.end + AROUND)
+
+
+def _ladder_facts(incident: Incident, evidence: Evidence) -> Iterable[Fact]:
+    zones = {m.id: m for m, _ in evidence.measures}
+    for step, seq in evidence.ladder:
+        zone = zones.get(step.zone)
+        in_zone = zone is not None and interiors_meet(incident.place, zone.footprint)
+        if step.incident == incident.id or (in_zone and _around(incident).contains(step.at)):
+            yield Fact(
+                "ladder_step",
+                seq,
+                f"ladder_step:{step.id}",
+                f"{step.party} at {step.rung} in zone {step.zone} at {step.at.isoformat()}",
+                {
+                    "zone": step.zone,
+                    "rung": str(step.rung),
+                    "party": step.party,
+                    "at": step.at.isoformat(),
+                    "text": step.text,
+                },
+            )
+
+
+def _line_facts(incident: Incident, evidence: Evidence) -> Iterable[Fact]:
+    involved = {incident.party, *incident.affected, *incident.alleged}
+    for change in evidence.line_changes:
+        if involved & set(change.line.parties) and _around(incident).contains(change.at):
+            verb = "suspended" if change.suspended else "resumed"
+            yield Fact(
+                f"line_{verb}",
+                change.seq,
+                f"line:{change.line.id}",
+                f"line {change.line.id} was {verb} at {change.at.isoformat()}",
+                {
+                    "line": change.line.id,
+                    "at": change.at.isoformat(),
+                    "parties": list(change.line.parties),
+                },
+            )
+
+
 def find(incident: Incident, evidence: Evidence) -> list[Fact]:
     """Every fact on record about ``incident``, in a stable order (notices, declarations,
     measures, messages). Facts, with their sequence numbers; no verdict."""
@@ -237,4 +300,6 @@ def find(incident: Incident, evidence: Evidence) -> list[Fact]:
     facts += _declaration_facts(incident, evidence)
     facts += _measure_facts(incident, evidence)
     facts += _message_facts(incident, evidence, involved)
+    facts += _ladder_facts(incident, evidence)
+    facts += _line_facts(incident, evidence)
     return facts

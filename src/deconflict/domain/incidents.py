@@ -11,7 +11,7 @@ from .geometry import Footprint, Shape
 from .parties import check_identifier
 from .volume import TimeWindow
 
-__all__ = ["Incident", "IncidentKind"]
+__all__ = ["Incident", "IncidentKind", "LadderStep", "Rung"]
 
 
 class IncidentKind(StrEnum):
@@ -44,3 +44,28 @@ class Incident:
             raise InvalidInput(
                 "an incident's place is a point (with uncertainty) or an area", field="place"
             )
+
+
+class Rung(StrEnum):
+    """The escalation ladder of a deconfliction zone (At-Tanf's, as reported)."""
+
+    DISSUADE = "dissuade"
+    SHOW_OF_FORCE = "show_of_force"
+    WARNING_SHOTS = "warning_shots"
+    STRIKE = "strike"
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One step up (or down) a zone's escalation ladder, recorded by the zone's owner."""
+
+    id: str
+    zone: str
+    party: str
+    rung: Rung
+    at: datetime
+    incident: str | None = None
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        check_identifier(self.id, "id")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
 from ..domain.geometry import Footprint
-from ..domain.incidents import IncidentKind
+from ..domain.incidents import IncidentKind, Rung
 from ..domain.lines import Answer, MessageKind
 from ..domain.measures import ControlMeasure
 from ..domain.parties import Role
@@ -35,6 +35,7 @@ __all__ = [
     "IssueCredential",
     "RevokeCredentials",
     "ReportIncident",
+    "ClimbLadder",
 ]
 
 
@@ -144,6 +145,17 @@ class ReportIncident:
 
 
 @dataclass(frozen=True)
+class ClimbLadder:
+    """Record a step of a zone's escalation ladder (dissuade, show of force, warning shots, strike)."""
+
+    id: str
+    zone: str
+    rung: Rung
+    incident: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class SetLineStatus:
     line: str
     suspended: bool
@@ -187,4 +199,5 @@ Command = (
     | IssueCredential
     | RevokeCredentials
     | ReportIncident
+    | ClimbLadder
 )

@@ -4,12 +4,13 @@ date with the facts that have arrived since the report."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from ..domain.declarations import Declaration
 from ..domain.errors import NotFound
-from ..domain.findings import Evidence, Fact, find
-from ..domain.incidents import Incident
-from ..domain.lines import Message
+from ..domain.findings import Evidence, Fact, LineChange, find
+from ..domain.incidents import Incident, LadderStep
+from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from .ports import Transaction
@@ -29,6 +30,20 @@ def _for_party(fact: Fact, party: str, tx: Transaction) -> Fact:
     return replace(fact, subject="declaration:(not disclosed)", summary=summary, data=data)
 
 
+def _line_changes(tx: Transaction) -> list[LineChange]:
+    return [
+        LineChange(
+            line,
+            entry.kind == "line.suspended",
+            datetime.fromisoformat(entry.at.replace("Z", "+00:00")),
+            entry.seq,
+        )
+        for current in tx.all(Line)
+        for entry, line in tx.history(Line, current.id)
+        if entry.kind in ("line.suspended", "line.resumed")
+    ]
+
+
 def finding(
     tx: Transaction, incident_id: str, party: str | None = None
 ) -> tuple[Incident, list[Fact]]:
@@ -43,6 +58,8 @@ def finding(
         declarations=tx.all_with_seq(Declaration),
         measures=tx.all_with_seq(ControlMeasure),
         messages=tx.all_with_seq(Message),
+        ladder=tx.all_with_seq(LadderStep),
+        line_changes=_line_changes(tx),
     )
     facts = find(incident, evidence)
     return incident, [_for_party(f, party, tx) for f in facts] if party else facts

@@ -16,9 +16,9 @@ from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential, fingerprint, token_digest
 from ..domain.declarations import Declaration
 from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
-from ..domain.incidents import Incident
+from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
-from ..domain.measures import ControlMeasure
+from ..domain.measures import ControlMeasure, MeasureKind
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party, Role
 from ..domain.screening import Screenable, screen, screen_pair
@@ -89,6 +89,7 @@ class Deconfliction:
             c.IssueCredential: self._issue_credential,
             c.RevokeCredentials: self._revoke_credentials,
             c.ReportIncident: self._report_incident,
+            c.ClimbLadder: self._climb_ladder,
         }
         self._lock = threading.Lock()
         self._authenticated: dict[str, tuple[Member, float]] = {}
@@ -460,6 +461,21 @@ class Deconfliction:
         )
         unit.record("incident.reported", incident)
         unit.outcome.result = incident
+
+    def _climb_ladder(self, cmd: c.ClimbLadder, unit: _Unit) -> None:
+        unit.actor.require("command")
+        zone: ControlMeasure = self._need(unit.tx, ControlMeasure, cmd.zone, "zone")
+        if zone.kind is not MeasureKind.ZONE or zone.owner != unit.actor.party:
+            raise NotPermitted(
+                f"only the owner of a zone climbs its ladder; {cmd.zone} is not {unit.actor.party}'s zone"
+            )
+        if cmd.incident is not None:
+            self._need(unit.tx, Incident, cmd.incident, "incident")
+        self._new(unit.tx, LadderStep, cmd.id)
+        step = LadderStep(
+            cmd.id, zone.id, unit.actor.party, cmd.rung, unit.at, cmd.incident, cmd.text
+        )
+        unit.record("ladder.stepped", step)
 
     # -- credentials ------------------------------------------------------------------------------
 

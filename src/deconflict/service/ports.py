@@ -12,7 +12,7 @@ from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential
 from ..domain.declarations import Declaration
-from ..domain.incidents import Incident
+from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
@@ -32,6 +32,7 @@ Record = (
     | Conflict
     | Credential
     | Incident
+    | LadderStep
 )
 R = TypeVar("R", bound=Record)
 
@@ -48,6 +49,7 @@ RECORD_TYPES: dict[str, type[Any]] = {
     "conflict": Conflict,
     "credential": Credential,
     "incident": Incident,
+    "ladder_step": LadderStep,
 }
 
 #: A 4D box: (min lon, min lat, min t, min z, max lon, max lat, max t, max z); t in epoch seconds.
