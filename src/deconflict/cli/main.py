@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from ..adapters.codec import to_dict
+from ..adapters.report import write_report
 from ..adapters.scenario import bundled, load_scenario
 from ..bootstrap import (
     Settings,
@@ -30,7 +31,7 @@ from ..domain.errors import DeconflictError
 from ..domain.parties import Role
 from ..service.clock import SimulatedClock, SystemClock
 from ..service.commands import AddMember, IssueCredential, RevokeCredentials
-from ..service.findings import finding
+from ..service.findings import finding, report_material
 from ..service.handlers import Deconfliction
 from ..service.tension import tension
 from ..service.verification import verify_store
@@ -392,3 +393,33 @@ def tension_picture(db: Path | None, party: str | None) -> None:
     finally:
         store.close()
     click.echo(tension_table(rows))
+
+
+@incident.command("report")
+@click.argument("incident_id")
+@_db_option
+@click.option("--as", "party", default=None, help="The report as this party may read it.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Folder for <id>.html, <id>.md and map.png (default: here).",
+)
+@_named_errors
+def incident_report(incident_id: str, db: Path | None, party: str | None, out: Path) -> None:
+    """Write the finding for INCIDENT_ID as a self-contained HTML file (map inside) and Markdown."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        with store.read() as tx:
+            material = report_material(tx, incident_id, party)
+    finally:
+        store.close()
+    report = write_report(material, party)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = incident_id + (f"-{party}" if party else "")
+    (out / f"{stem}.html").write_text(report.html, encoding="utf-8")
+    (out / f"{stem}.md").write_text(
+        report.markdown.replace("](map.png)", f"]({stem}.png)"), encoding="utf-8"
+    )
+    (out / f"{stem}.png").write_bytes(report.png)
+    click.echo(f"wrote {out / stem}.html, .md and .png")

@@ -3,19 +3,21 @@ date with the facts that have arrived since the report."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.declarations import Declaration
 from ..domain.errors import NotFound
-from ..domain.findings import Evidence, Fact, LineChange, find
+from ..domain.findings import AROUND, Evidence, Fact, LineChange, find
 from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
+from ..domain.volume import TimeWindow
 from .ports import Transaction
+from .visibility import Visibility
 
-__all__ = ["finding"]
+__all__ = ["finding", "report_material", "ReportMaterial"]
 
 
 def _for_party(fact: Fact, party: str, tx: Transaction) -> Fact:
@@ -63,3 +65,41 @@ def finding(
     )
     facts = find(incident, evidence)
     return incident, [_for_party(f, party, tx) for f in facts] if party else facts
+
+
+@dataclass(frozen=True)
+class ReportMaterial:
+    """What a report for one reader may show: the facts, and the objects behind them that the
+    reader may see (their geometry included), with the messages around the incident."""
+
+    incident: Incident
+    facts: list[Fact]
+    notices: list[Notice]
+    declarations: list[Declaration]
+    measures: list[ControlMeasure]
+    messages: list[Message]
+
+
+def report_material(tx: Transaction, incident_id: str, party: str | None = None) -> ReportMaterial:
+    incident, facts = finding(tx, incident_id, party)
+    seen = Visibility(tx, party) if party else None
+    named = {f.subject for f in facts}
+
+    def shown(record: Notice | Declaration | ControlMeasure | Message) -> bool:
+        return seen is None or seen.sees(record)
+
+    around = TimeWindow(incident.window.start - AROUND, incident.window.end + AROUND)
+    messages = [
+        m
+        for m in tx.all(Message)
+        if shown(m)
+        and (f"message:{m.id}" in named or m.incident == incident.id or around.contains(m.sent_at))
+    ]
+    return ReportMaterial(
+        incident,
+        facts,
+        [n for n in tx.all(Notice) if f"notice:{n.id}" in named and shown(n)],
+        [d for d in tx.all(Declaration) if f"declaration:{d.id}" in named and shown(d)],
+        [m for m in tx.all(ControlMeasure) if f"measure:{m.id}" in named and shown(m)],
+        sorted(messages, key=lambda m: (m.sent_at, m.line, m.number)),
+    )
