@@ -136,6 +136,22 @@ def build_template(path: Path) -> dict[str, Any]:
     _run(mechanism, "declare", hidden, officer["coalition"])
     # A russian strike over the hidden position: a conflict russia takes part in.
     _run(mechanism, "notify", notice_body("ru-strike"), officer["russia"])
+    incident = {
+        "id": "co-incident",
+        "kind": "strike_on_forces",
+        "start": START,
+        "end": END,
+        "place": point(40.19, 35.41, 1500.0),  # where the strike fell, not the hidden position
+        "affected": ["coalition"],
+        "alleged": ["russia"],
+    }
+    _run(mechanism, "report_incident", incident, officer["coalition"])
+    _run(
+        mechanism,
+        "create_measure",
+        measure_body("co-zone") | {"owner": "coalition"},
+        officer["coalition"],
+    )
     _run(mechanism, "suspend_line", {"line": "hotline-command"}, member("coalition", "commander"))
     numbers: dict[str, int] = {}
     with store.read() as tx:

@@ -23,9 +23,11 @@ from deconflict.bootstrap import ServeSettings, build_server
 from deconflict.service.commands import RevokeCredentials
 
 from .api_fixtures import (
+    END,
     HIDDEN_CENTRE,
     HIDDEN_DECLARATION,
     ROLES,
+    START,
     auth,
     build_template,
     declaration_body,
@@ -34,6 +36,7 @@ from .api_fixtures import (
     measure_body,
     member,
     notice_body,
+    point,
     serve,
     volume,
 )
@@ -373,6 +376,66 @@ ROWS: list[Row] = [
     Row("GET", f"{V}/conflicts", "own", "coalition", _get(f"{V}/conflicts"), READERS),
     Row("GET", f"{V}/log", "own", "coalition", _get(f"{V}/log"), READERS),
     Row("GET", f"{V}/stream", "own", "coalition", _get(f"{V}/stream"), READERS),
+    Row("GET", f"{V}/incidents", "own", "coalition", _get(f"{V}/incidents"), READERS),
+    Row(
+        "POST",
+        f"{V}/incidents",
+        "own",
+        "coalition",
+        _post(
+            f"{V}/incidents",
+            lambda: {
+                "id": fresh("inc"),
+                "kind": "other",
+                "start": START,
+                "end": END,
+                "place": point(40.2, 35.4, 1000.0),
+                "alleged": ["russia"],
+            },
+        ),
+        _only(WRITERS, 201),
+    ),
+    *(
+        Row(
+            "GET",
+            f"{V}/incidents/{{incident_id}}/{what}",
+            scope,
+            party,
+            _get(f"{V}/incidents/co-incident/{what}"),
+            expect,
+        )
+        for what in ("finding", "report")
+        for scope, party, expect in (
+            ("own", "coalition", READERS),
+            ("peer", "russia", READERS),  # alleged: it may read the finding, redacted
+            ("outsider", "un-desk", _all(404)),
+        )
+    ),
+    Row(
+        "POST",
+        f"{V}/measures/{{zone_id}}/ladder",
+        "own",
+        "coalition",
+        _post(f"{V}/measures/co-zone/ladder", lambda: {"id": fresh("step"), "rung": "dissuade"}),
+        _only(("commander",), 201),
+    ),
+    Row(
+        "POST",
+        f"{V}/measures/{{zone_id}}/ladder",
+        "peer",
+        "russia",
+        _post(f"{V}/measures/co-zone/ladder", lambda: {"id": fresh("step"), "rung": "dissuade"}),
+        _all(403),
+    ),
+    Row(
+        "POST",
+        f"{V}/measures/{{zone_id}}/ladder",
+        "outsider",
+        "un-desk",
+        _post(f"{V}/measures/co-zone/ladder", lambda: {"id": fresh("step"), "rung": "dissuade"}),
+        _only(("commander",), 404),
+    ),
+    Row("GET", f"{V}/tension", "own", "coalition", _get(f"{V}/tension"), READERS),
 ]
 
 
@@ -437,6 +500,9 @@ def test_matrix(client: TestClient, numbers: Numbers, row: Row, role: str) -> No
         assert_problem(status, headers, content, expected)
     elif row.stream:
         assert headers["content-type"].startswith("text/event-stream")
+    elif row.path.endswith("/report"):
+        assert headers["content-type"].startswith("text/html")
+        assert (HIDDEN_DECLARATION in content.decode()) == (row.party == "coalition")
     else:
         assert headers["content-type"].startswith("application/json")
         json.loads(content)

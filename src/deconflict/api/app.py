@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..service.commands import ProcessDeadlines
 from . import problems
 from .context import Services, known_query
-from .routes import admin, lines, log, notices, situation
+from .routes import admin, incidents, lines, log, notices, situation
 from .schemas import ProblemOut
 
 __all__ = ["create_app"]
@@ -102,7 +102,7 @@ def create_app(
     )
     app.state.services = services
     problems.install(app)
-    for module in (admin, lines, notices, situation, log):
+    for module in (admin, lines, notices, situation, incidents, log):
         app.include_router(
             module.router,
             prefix="/api/v1",

@@ -8,6 +8,7 @@ from ..adapters.codec import to_dict
 from ..adapters.formats.geojson import footprint_to_geojson
 from ..domain.conflicts import ConflictView
 from ..domain.declarations import Declaration
+from ..domain.incidents import Incident
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..service.feed import FeedItem
@@ -23,6 +24,8 @@ def present(record: Record | ConflictView) -> dict[str, Any]:
             out["footprint"] = footprint_to_geojson(volume.footprint)
     elif isinstance(record, Declaration | ControlMeasure):
         data["footprint"] = footprint_to_geojson(record.footprint)
+    elif isinstance(record, Incident):
+        data["place"] = footprint_to_geojson(record.place)
     return data
 
 

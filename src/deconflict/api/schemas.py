@@ -386,3 +386,64 @@ class ProblemOut(BaseModel):
     code: str
     field: str | None = None
     errors: list[dict[str, Any]] | None = None
+
+
+class IncidentIn(In):
+    id: Ident
+    kind: Literal[
+        "strike_on_forces",
+        "strike_on_declared_site",
+        "exchange_of_fire",
+        "unsafe_intercept",
+        "airspace_violation",
+        "collision",
+        "other",
+    ]
+    start: Time
+    end: Time
+    place: FootprintIn
+    affected: list[Ident] = Field(default_factory=list, max_length=100)
+    alleged: list[Ident] = Field(default_factory=list, max_length=100)
+    text: Text = ""
+
+
+class IncidentOut(Out):
+    id: str
+    kind: str
+    party: str
+    window: WindowOut
+    place: dict[str, Any]
+    reported_at: str
+    affected: list[str]
+    alleged: list[str]
+    text: str
+
+
+class FactOut(Out):
+    kind: str
+    seq: int
+    subject: str
+    summary: str
+    data: dict[str, Any]
+
+
+class FindingOut(Out):
+    incident: IncidentOut
+    facts: list[FactOut]
+
+
+class LadderIn(In):
+    id: Ident
+    rung: Literal["dissuade", "show_of_force", "warning_shots", "strike"]
+    incident: Ident | None = None
+    text: Text = ""
+
+
+class TensionOut(Out):
+    day: str
+    parties: list[str]
+    incidents: int
+    line_crossings: int
+    zone_entries: int
+    overdue: int
+    warnings: int

@@ -465,6 +465,7 @@ class Deconfliction:
     def _climb_ladder(self, cmd: c.ClimbLadder, unit: _Unit) -> None:
         unit.actor.require("command")
         zone: ControlMeasure = self._need(unit.tx, ControlMeasure, cmd.zone, "zone")
+        self._seen(unit, self._arrangements[zone.arrangement])
         if zone.kind is not MeasureKind.ZONE or zone.owner != unit.actor.party:
             raise NotPermitted(
                 f"only the owner of a zone climbs its ladder; {cmd.zone} is not {unit.actor.party}'s zone"

@@ -7,6 +7,7 @@ from typing import Any, Protocol, TypeVar
 from ..domain.arrangement import Arrangement
 from ..domain.conflicts import Conflict, ConflictView, ObjectRef, view_for
 from ..domain.declarations import Declaration
+from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
@@ -75,6 +76,11 @@ class Visibility:
             return self.party in record.parties
         if isinstance(record, Member):
             return record.party == self.party
+        if isinstance(record, Incident):
+            return self.party in (record.party, *record.affected, *record.alleged)
+        if isinstance(record, LadderStep):
+            zone = self._get(ControlMeasure, record.zone)
+            return zone is not None and self.bound_by(zone.arrangement)
         return isinstance(record, Party)
 
     def view(self, conflict: Conflict) -> ConflictView | None:
