@@ -233,3 +233,51 @@ def test_incident_finding_and_tension_from_the_command_line(demo_db: Path) -> No
         "2017-09-21  coalition / russia  0          0               0             1        1"
         in picture.stdout
     )
+
+
+def test_an_incident_filed_from_the_command_line_gets_its_finding(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    db = copy(demo_db, tmp_path)
+    done = run(
+        "incident",
+        "file",
+        "co-0916-b",
+        "--as",
+        "coalition-ground",
+        "--kind",
+        "strike_on_forces",
+        "--start",
+        "161000ZSEP17",
+        "--end",
+        "161100ZSEP17",
+        "--at",
+        "35.41N 40.19E",
+        "--uncertainty-m",
+        "500",
+        "--alleged",
+        "russia",
+        "--db",
+        str(db),
+    )
+    assert done.returncode == 0, done.stderr
+    finding = run("incident", "finding", "co-0916-b", "--db", str(db))
+    assert "notice_covering   russia notice ru-strike-0916 v1" in finding.stdout
+    viewer = run(
+        "incident",
+        "file",
+        "x-1",
+        "--as",
+        "coalition-viewer",
+        "--kind",
+        "other",
+        "--start",
+        "161000ZSEP17",
+        "--end",
+        "161100ZSEP17",
+        "--at",
+        "35.41N 40.19E",
+        "--db",
+        str(db),
+    )
+    assert viewer.returncode == 2 and "not_permitted" in viewer.stderr

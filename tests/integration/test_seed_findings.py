@@ -78,7 +78,6 @@ def test_the_19_september_fire_finding_links_the_query_the_reply_and_the_warning
     assert linked == [
         ("linked_reply", "message:hotline-ground#6"),
         ("linked_query", "message:hotline-ground#5"),
-        ("linked_warning", "message:hotline-command#4"),
     ]
     covering = [f.data["notice"] for f in facts if f.kind == "notice_covering"]
     assert covering == ["saa-crossing"]
@@ -120,6 +119,16 @@ def test_the_tension_picture_of_the_seed_per_day(seed_store: SqliteStore) -> Non
         (
             date(2017, 9, 21),
             ("coalition", "russia"),
-            {"incidents": 0, "line_crossings": 0, "zone_entries": 0, "overdue": 1, "warnings": 1},
+            {"incidents": 1, "line_crossings": 0, "zone_entries": 0, "overdue": 2, "warnings": 1},
         ),
     ]
+
+
+def test_the_21_september_warning_is_linked_to_the_second_fire(seed_store: SqliteStore) -> None:
+    with seed_store.read() as tx:
+        incident, facts = finding(tx, "saa-fire-0921")
+    assert (incident.party, incident.alleged) == ("russia", ("coalition",))
+    [warning] = [f for f in facts if f.kind == "linked_warning"]
+    assert warning.subject == "message:hotline-command#4"
+    assert warning.data["text"] == "A new incident of the same kind will bring a response."
+    assert warning.data["acknowledgements"][0]["party"] == "coalition"

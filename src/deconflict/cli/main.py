@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from ..adapters.codec import to_dict
+from ..adapters.payloads import build_command
 from ..adapters.report import write_report
 from ..adapters.scenario import bundled, load_scenario
 from ..bootstrap import (
@@ -28,6 +29,7 @@ from ..bootstrap import (
 from ..domain.conflicts import Conflict
 from ..domain.credentials import token_digest
 from ..domain.errors import DeconflictError
+from ..domain.incidents import IncidentKind
 from ..domain.parties import Role
 from ..service.clock import SimulatedClock, SystemClock
 from ..service.commands import AddMember, IssueCredential, RevokeCredentials
@@ -423,3 +425,57 @@ def incident_report(incident_id: str, db: Path | None, party: str | None, out: P
     )
     (out / f"{stem}.png").write_bytes(report.png)
     click.echo(f"wrote {out / stem}.html, .md and .png")
+
+
+@incident.command("file")
+@click.argument("incident_id")
+@click.option("--as", "actor", required=True, help="The reporting member.")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in IncidentKind]))
+@click.option("--start", required=True, help="DTG or ISO 8601.")
+@click.option("--end", required=True, help="DTG or ISO 8601.")
+@click.option("--at", "where", required=True, help="Where: decimal degrees, MGRS or ACO.")
+@click.option(
+    "--uncertainty-m", type=float, default=None, help="Radius of uncertainty around --at."
+)
+@click.option("--affected", multiple=True, help="An affected party (repeat).")
+@click.option("--alleged", multiple=True, help="An alleged party (repeat).")
+@click.option("--text", default="")
+@_db_option
+@_named_errors
+def incident_file(
+    incident_id: str,
+    actor: str,
+    kind: str,
+    start: str,
+    end: str,
+    where: str,
+    uncertainty_m: float | None,
+    affected: tuple[str, ...],
+    alleged: tuple[str, ...],
+    text: str,
+    db: Path | None,
+) -> None:
+    """Report an incident as a member: when, where (with its uncertainty), who."""
+    place = (
+        {"shape": "circle", "centre": where, "radius_m": uncertainty_m}
+        if uncertainty_m
+        else {"shape": "point", "at": where}
+    )
+    payload = {
+        "id": incident_id,
+        "kind": kind,
+        "start": start,
+        "end": end,
+        "place": place,
+        "affected": list(affected),
+        "alleged": list(alleged),
+        "text": text,
+    }
+    store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        mechanism.handle(build_command("report_incident", payload), actor)
+    finally:
+        store.close()
+    click.echo(
+        f"incident {incident_id} reported; its finding: deconflict incident finding {incident_id}"
+    )
