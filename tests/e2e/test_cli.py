@@ -230,7 +230,7 @@ def test_incident_finding_and_tension_from_the_command_line(demo_db: Path) -> No
     assert hidden.returncode == 2 and "no incident" in hidden.stderr
     picture = run("tension", "--db", str(demo_db))
     assert (
-        "2017-09-21  coalition / russia  0          0               0             1        1"
+        "2017-09-21  coalition / russia  1          0               0             2        1"
         in picture.stdout
     )
 
