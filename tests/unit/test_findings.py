@@ -195,3 +195,23 @@ def test_a_line_suspended_around_the_incident_is_listed() -> None:
     ]
     facts = find(incident(), Evidence(line_changes=changes))
     assert [(f.kind, f.seq) for f in facts] == [("line_suspended", 60)]
+
+
+def test_a_reply_about_a_covering_notice_is_part_of_its_finding() -> None:
+    strike = notice(volume(Footprint.circle(PLACE, 3_000)))
+    reply = Message(
+        "hotline-air",
+        9,
+        MessageKind.REPLY,
+        "russia",
+        "r",
+        at(13),
+        text="not ours",
+        refers_to=8,
+        notice="N-1",
+    )
+    about_other = replace(reply, notice="N-7")
+    facts = find(
+        incident(), Evidence(notices=[(strike, 27)], messages=[(reply, 80), (about_other, 81)])
+    )
+    assert [(f.kind, f.seq) for f in facts] == [("notice_covering", 27), ("linked_reply", 80)]

@@ -118,6 +118,7 @@ def test_cancelling_clears_conflicts_and_posts_a_cancellation(mech: Deconflictio
             NotPermitted,
         ),
         (c.Send("L-command", MessageKind.WARNING, "last warning"), "russia-officer", NotPermitted),
+        (c.Send("L-air", MessageKind.WARNING, "last warning"), "russia-cdr", InvalidInput),
         (c.Send("L-air", MessageKind.TEXT, "   "), "russia-officer", InvalidInput),
         (c.Acknowledge("L-air", 99, Answer.RECEIVED), "russia-officer", NotFound),
         (

@@ -195,11 +195,18 @@ def _measure_facts(incident: Incident, evidence: Evidence) -> Iterable[Fact]:
             )
 
 
+#: Messages that speak about a notice involved in the incident ("are these yours?", "not ours").
+_ATTRIBUTION = frozenset(
+    {MessageKind.QUERY, MessageKind.REPLY, MessageKind.WARNING, MessageKind.TEXT}
+)
+
+
 def _message_facts(incident: Incident, evidence: Evidence, notices: set[str]) -> Iterable[Fact]:
     around = TimeWindow(incident.window.start - AROUND, incident.window.end + AROUND)
     parties = {incident.party, *incident.affected, *incident.alleged}
     for message, seq in evidence.messages:
-        linked = message.incident == incident.id
+        about_notice = message.notice in notices and message.kind in _ATTRIBUTION
+        linked = message.incident == incident.id or about_notice
         acks = _acks(message)
         data: dict[str, Any] = {
             "line": message.line,

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from ..domain.arrangement import Arrangement
+from ..domain.arrangement import Arrangement, LineDomain
 from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential, fingerprint, token_digest
@@ -407,6 +407,8 @@ class Deconfliction:
         if cmd.kind not in allowed:
             raise InvalidInput(f"send a {cmd.kind} with its own command", field="kind")
         unit.actor.require("command" if cmd.kind is MessageKind.WARNING else "send")
+        if cmd.kind is MessageKind.WARNING and line.domain is not LineDomain.COMMAND:
+            raise InvalidInput("a formal warning goes on the command line", field="line")
         if not cmd.text.strip():
             raise InvalidInput("the message has no text", field="text")
         referred: Message | None = None
