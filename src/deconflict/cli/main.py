@@ -139,7 +139,9 @@ def demo(db: Path | None, as_json: bool) -> None:
         "\nThe same conflicts as the Russian cell sees them (need-to-know)\n"
         + conflict_view_table(russian)
     )
-    click.echo(f"\nVerify the record: deconflict log verify --db {target}")
+    command = Path(sys.executable).parent / "deconflict"
+    click.echo(f"\nVerify the record:  {command} log verify --db {target}")
+    click.echo(f"The 16 Sept dispute: {command} incident finding sdf-strike-0916 --db {target} --as russia")
 
 
 @main.group()
