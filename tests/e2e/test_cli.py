@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -281,3 +282,36 @@ def test_an_incident_filed_from_the_command_line_gets_its_finding(
         str(db),
     )
     assert viewer.returncode == 2 and "not_permitted" in viewer.stderr
+
+
+def test_a_partys_export_verifies_alone_and_holds_no_undisclosed_geometry(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    import json
+
+    export = tmp_path / "russia.jsonl"
+    assert (
+        run(
+            "log", "export", "--db", str(demo_db), "--as", "russia", "--out", str(export)
+        ).returncode
+        == 0
+    )
+    done = run("log", "verify", "--export", str(export))
+    assert done.returncode == 0, done.stdout
+    assert "chain whole" in done.stdout
+    rows = [json.loads(line) for line in export.read_text().splitlines()]
+    hidden = next(r for r in rows if r["subject_id"] == "sdf-ne-deir-ez-zor")
+    assert hidden["body"] is None and len(hidden["body_sha256"]) == 64
+    assert not {"40.215", "35.395"} & set(re.findall(r"\d+\.\d+", export.read_text()))
+    assert all(r["body"] is None for r in rows if r["subject_type"] == "credential")
+
+    edited = [dict(r) for r in rows]
+    target = next(r for r in edited if r["kind"] == "notice.filed")
+    target["body"]["remarks"] = "nothing to see"
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("\n".join(json.dumps(r) for r in edited))
+    failed = run("log", "verify", "--export", str(tampered))
+    assert failed.returncode == 1 and f"seq {target['seq']}: body was edited" in failed.stdout
+    gap = tmp_path / "gap.jsonl"
+    gap.write_text("\n".join(json.dumps(r) for r in rows if r["seq"] != 10))
+    assert "seq 11: expected seq 10" in run("log", "verify", "--export", str(gap)).stdout

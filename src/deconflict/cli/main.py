@@ -26,6 +26,7 @@ from ..bootstrap import (
     load_serve_settings,
     scratch_store,
 )
+from ..domain.chain import verify_export
 from ..domain.conflicts import Conflict
 from ..domain.credentials import token_digest
 from ..domain.errors import DeconflictError
@@ -33,6 +34,7 @@ from ..domain.incidents import IncidentKind
 from ..domain.parties import Role
 from ..service.clock import SimulatedClock, SystemClock
 from ..service.commands import AddMember, IssueCredential, RevokeCredentials
+from ..service.export import export_for
 from ..service.findings import finding, report_material
 from ..service.handlers import Deconfliction
 from ..service.tension import tension
@@ -141,7 +143,9 @@ def demo(db: Path | None, as_json: bool) -> None:
     )
     command = Path(sys.executable).parent / "deconflict"
     click.echo(f"\nVerify the record:  {command} log verify --db {target}")
-    click.echo(f"The 16 Sept dispute: {command} incident finding sdf-strike-0916 --db {target} --as russia")
+    click.echo(
+        f"The 16 Sept dispute: {command} incident finding sdf-strike-0916 --db {target} --as russia"
+    )
 
 
 @main.group()
@@ -151,9 +155,62 @@ def log() -> None:
 
 @log.command()
 @_db_option
+@click.option("--as", "party", default=None, help="Leave out the bodies this party may not read.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File (default: stdout).",
+)
 @_named_errors
-def verify(db: Path | None) -> None:
+def export(db: Path | None, party: str | None, out: Path | None) -> None:
+    """The log as JSON lines: every header and hash, and the bodies PARTY may read; anyone can
+    check it alone with `deconflict log verify --export FILE`."""
+    store, _ = build(Settings(str(db or default_db_path())), SystemClock())
+    try:
+        lines = (json.dumps(row, ensure_ascii=False) for row in export_for(store, party))
+        if out is None:
+            for line in lines:
+                click.echo(line)
+        else:
+            with out.open("w", encoding="utf-8") as file:
+                file.writelines(f"{line}\n" for line in lines)
+    finally:
+        store.close()
+
+
+def _verify_export(path: Path) -> None:
+    try:
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+    problems = verify_export(rows)
+    for problem in problems:
+        click.echo(f"TAMPERED {problem}")
+    if problems:
+        click.echo(f"export verification FAILED: {len(problems)} problem(s) in {len(rows)} entries")
+        sys.exit(1)
+    bodies = sum(row.get("body") is not None for row in rows)
+    click.echo(
+        f"export verified: {len(rows)} entries, chain whole, {bodies} bodies match their digests"
+    )
+
+
+@log.command()
+@_db_option
+@click.option(
+    "--export",
+    "exported",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Verify a party's export alone (no store needed).",
+)
+@_named_errors
+def verify(db: Path | None, exported: Path | None) -> None:
     """Recompute the chain and replay the log into a fresh store; exit 1 on any difference."""
+    if exported is not None:
+        _verify_export(exported)
+        return
     path = db or default_db_path()
     if not path.exists():
         raise click.ClickException(f"no store at {path}")
