@@ -62,6 +62,7 @@ import httpx
 import numpy as np
 
 from benchmarks.report import command_line, publish
+from deconflict.adapters.formats.geojson import footprint_to_geojson
 from deconflict.adapters.payloads import build_command
 from deconflict.adapters.sqlite.store import SqliteStore
 from deconflict.adapters.volume_index import TimeSlicedIndex
@@ -80,6 +81,7 @@ from .screening import (
     LON_MAX,
     LON_MIN,
     NOTICE_KINDS,
+    World,
     machine_facts,
 )
 
@@ -105,9 +107,6 @@ TARGETS = {
     "hot_share": 0.5,  # hot-spot throughput / scenario (a) throughput
 }
 
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON_EQ = 111_320.0
-
 
 def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -127,70 +126,26 @@ class PayloadWorld:
 
     def __init__(self, seed: int, horizon: timedelta) -> None:
         self.rng = random.Random(seed)
+        self._shapes = World(seed)
+        self._shapes.rng = self.rng  # one random stream for the whole workload
         self.horizon = horizon
         self._kinds = [k for k, _ in NOTICE_KINDS]
         self._weights = [w for _, w in NOTICE_KINDS]
 
-    def _offset(self, centre: tuple[float, float], east_m: float, north_m: float) -> list[float]:
-        lon, lat = centre
-        return [
-            lon + east_m / (_M_PER_DEG_LON_EQ * math.cos(math.radians(lat))),
-            lat + north_m / _M_PER_DEG_LAT,
-        ]
-
-    def _centre(self) -> tuple[float, float]:
-        return (self.rng.uniform(LON_MIN, LON_MAX), self.rng.uniform(LAT_MIN, LAT_MAX))
-
-    def circle(
-        self, centre: tuple[float, float] | None = None, rmax: float = 10_000.0
-    ) -> dict[str, Any]:
-        return {
-            "shape": "circle",
-            "centre": list(centre or self._centre()),
-            "radius_m": round(self.rng.uniform(min(250.0, rmax / 2), rmax), 1),
-        }
-
-    def polygon(self) -> dict[str, Any]:
-        rng, centre = self.rng, self._centre()
-        radius = rng.uniform(250.0, 10_000.0)
-        corners = rng.randint(4, 8)
-        step = 2 * math.pi / corners
-        ring = []
-        for i in range(corners):
-            angle = i * step + rng.uniform(0.0, 0.8 * step)
-            r = radius * rng.uniform(0.5, 1.0)
-            ring.append(self._offset(centre, r * math.cos(angle), r * math.sin(angle)))
-        return {"shape": "polygon", "points": ring}
-
-    def corridor(self) -> dict[str, Any]:
-        rng = self.rng
-        legs = rng.randint(1, 3)
-        leg_m = rng.uniform(500.0, 20_000.0) / legs
-        heading = rng.uniform(0.0, 2 * math.pi)
-        path = [list(self._centre())]
-        for _ in range(legs):
-            heading += rng.uniform(-0.6, 0.6)
-            path.append(
-                self._offset(
-                    (path[-1][0], path[-1][1]), leg_m * math.sin(heading), leg_m * math.cos(heading)
-                )
-            )
-        return {"shape": "corridor", "path": path, "width_m": round(rng.uniform(200.0, 2_000.0), 1)}
-
     def footprint(self, corridors: bool = True) -> dict[str, Any]:
-        pick = self.rng.random()
-        if pick < 0.4:
-            return self.circle()
-        if pick < 0.7 or not corridors:
-            return self.polygon()
-        return self.corridor()
+        """A random footprint drawn as ``benchmarks.screening.World`` draws them, as a payload."""
+        fp = self._shapes.footprint(corridors)
+        geo = footprint_to_geojson(fp)
+        return {k: v for k, v in geo.items() if k != "shape"}
 
     def hot_footprint(self) -> dict[str, Any]:
         """A circle of 50-250 m radius whose centre lies in the hot-spot square, so the
         footprint stays inside about 1 km²."""
         half = HOT_SIDE_M / 2 - 250.0
-        centre = self._offset(
-            HOT_CENTRE, self.rng.uniform(-half, half), self.rng.uniform(-half, half)
+        centre = list(
+            self._shapes.offset(
+                HOT_CENTRE, self.rng.uniform(-half, half), self.rng.uniform(-half, half)
+            )
         )
         return {
             "shape": "circle",

@@ -105,7 +105,7 @@ class World:
         self._weights = [w for _, w in NOTICE_KINDS]
 
     # -- footprints ---------------------------------------------------------------------
-    def _offset(self, centre: LonLat, east_m: float, north_m: float) -> LonLat:
+    def offset(self, centre: LonLat, east_m: float, north_m: float) -> LonLat:
         lon, lat = centre
         return (
             lon + east_m / (_M_PER_DEG_LON_EQ * math.cos(math.radians(lat))),
@@ -128,7 +128,7 @@ class World:
         for i in range(corners):
             angle = i * step + rng.uniform(0.0, 0.8 * step)
             r = radius * rng.uniform(0.5, 1.0)
-            ring.append(self._offset(centre, r * math.cos(angle), r * math.sin(angle)))
+            ring.append(self.offset(centre, r * math.cos(angle), r * math.sin(angle)))
         return Footprint.polygon(ring)
 
     def corridor(self) -> Footprint:
@@ -140,9 +140,7 @@ class World:
         path = [self._centre()]
         for _ in range(legs):
             heading += rng.uniform(-0.6, 0.6)
-            path.append(
-                self._offset(path[-1], leg_m * math.sin(heading), leg_m * math.cos(heading))
-            )
+            path.append(self.offset(path[-1], leg_m * math.sin(heading), leg_m * math.cos(heading)))
         return Footprint.corridor(path, rng.uniform(200.0, 2_000.0))
 
     def footprint(self, corridors: bool = True) -> Footprint:

@@ -105,6 +105,11 @@ class Caller:
         return outcome
 
 
+def recorded_only(outcome: Outcome) -> dict[str, Any]:
+    """The answer of a command that finds no conflicts: what it recorded."""
+    return {"recorded": recorded(outcome), "conflicts": []}
+
+
 def recorded(outcome: Outcome) -> list[dict[str, Any]]:
     return [
         {"seq": e.seq, "kind": e.kind, "subject_type": e.subject_type, "subject_id": e.subject_id}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from .errors import InvalidAltitude, InvalidTime
 from .geometry import Footprint
@@ -86,9 +86,6 @@ class TimeWindow:
 
     def contains(self, instant: datetime) -> bool:
         return self.start <= instant < self.end
-
-    def duration(self) -> timedelta:
-        return self.end - self.start
 
 
 def _trusted(start: datetime, end: datetime) -> TimeWindow:

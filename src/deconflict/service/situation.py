@@ -5,7 +5,6 @@ then runs the exact test on those alone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 from ..domain.arrangement import AIR_KINDS, SURFACE_KINDS, Rules
 from ..domain.conflicts import Conflict
@@ -165,11 +164,3 @@ class Situation:
 
     def conflicts_of(self, key: str) -> list[Conflict]:
         return list(self._conflicts.get(key, {}).values())
-
-    def notices_active_at(self, at: datetime) -> list[Notice]:
-        return [
-            o for o in self._objects.values() if isinstance(o, Notice) and o.window.contains(at)
-        ]
-
-    def measures(self) -> list[ControlMeasure]:
-        return [o for o in self._objects.values() if isinstance(o, ControlMeasure)]

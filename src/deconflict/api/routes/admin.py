@@ -12,7 +12,7 @@ from ...domain.arrangement import Arrangement
 from ...domain.credentials import token_digest
 from ...domain.lines import Line
 from ...domain.parties import Member, Party
-from ..context import Who, recorded
+from ..context import Who, recorded_only
 from ..presenters import present
 from ..schemas import (
     ArrangementIn,
@@ -30,10 +30,6 @@ from ..schemas import (
 router = APIRouter(tags=["parties, members and agreements"])
 
 
-def _command_out(outcome: Any) -> dict[str, Any]:
-    return {"recorded": recorded(outcome), "conflicts": []}
-
-
 @router.get("/me", response_model=MeOut, summary="Who the token belongs to")
 def me(who: Who) -> dict[str, Any]:
     return {"member": present(who.member)}
@@ -49,7 +45,7 @@ def parties(who: Who) -> list[dict[str, Any]]:
     "/parties", response_model=CommandOut, status_code=201, summary="Create a party (admin)"
 )
 def create_party(body: PartyIn, who: Who) -> JSONResponse:
-    return who.run("create_party", body.model_dump(), _command_out)
+    return who.run("create_party", body.model_dump(), recorded_only)
 
 
 @router.get("/members", response_model=list[MemberOut], summary="The members of the caller's party")
@@ -80,7 +76,7 @@ def add_member(body: MemberIn, who: Who) -> JSONResponse:
     summary="Revoke a member's tokens (admin)",
 )
 def revoke(member_id: str, who: Who) -> JSONResponse:
-    return who.run("revoke_credentials", {"member": member_id}, _command_out, status=200)
+    return who.run("revoke_credentials", {"member": member_id}, recorded_only, status=200)
 
 
 @router.get("/arrangements", summary="The arrangements the caller's party is bound by")
@@ -97,7 +93,7 @@ def arrangements(who: Who) -> list[dict[str, Any]]:
 )
 def create_arrangement(body: ArrangementIn, who: Who) -> JSONResponse:
     return who.run(
-        "create_arrangement", body.model_dump(mode="json", exclude_none=True), _command_out
+        "create_arrangement", body.model_dump(mode="json", exclude_none=True), recorded_only
     )
 
 
@@ -109,4 +105,4 @@ def lines(who: Who) -> list[dict[str, Any]]:
 
 @router.post("/lines", response_model=CommandOut, status_code=201, summary="Open a line (admin)")
 def open_line(body: LineIn, who: Who) -> JSONResponse:
-    return who.run("open_line", body.model_dump(mode="json"), _command_out)
+    return who.run("open_line", body.model_dump(mode="json"), recorded_only)

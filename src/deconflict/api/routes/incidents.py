@@ -13,15 +13,11 @@ from ...adapters.report import write_report
 from ...domain.incidents import Incident
 from ...service.findings import finding, report_material
 from ...service.tension import tension
-from ..context import Who, recorded
+from ..context import Who, recorded_only
 from ..presenters import present
 from ..schemas import CommandOut, FindingOut, IncidentIn, IncidentOut, LadderIn, TensionOut
 
 router = APIRouter(tags=["incidents"])
-
-
-def _recorded(outcome: Any) -> dict[str, Any]:
-    return {"recorded": recorded(outcome), "conflicts": []}
 
 
 def _involved(incident: Incident, party: str) -> bool:
@@ -40,7 +36,9 @@ def incidents(who: Who) -> list[dict[str, Any]]:
 
 @router.post("/incidents", response_model=CommandOut, status_code=201, summary="Report an incident")
 def report_incident(who: Who, body: IncidentIn) -> JSONResponse:
-    return who.run("report_incident", body.model_dump(mode="json", exclude_none=True), _recorded)
+    return who.run(
+        "report_incident", body.model_dump(mode="json", exclude_none=True), recorded_only
+    )
 
 
 @router.get(
@@ -75,7 +73,7 @@ def climb_ladder(who: Who, zone_id: str, body: LadderIn) -> JSONResponse:
     return who.run(
         "climb_ladder",
         {"zone": zone_id, **body.model_dump(mode="json", exclude_none=True)},
-        _recorded,
+        recorded_only,
     )
 
 

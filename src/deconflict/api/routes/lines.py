@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...domain.errors import NotFound
 from ...domain.lines import Line, Message
-from ..context import Who, recorded
+from ..context import Who, recorded_only
 from ..presenters import present
 from ..schemas import AcknowledgeIn, CommandOut, MessageIn, MessageOut
 
@@ -23,10 +23,6 @@ _ACTIONS = {
     "warning": "warn",
     "text": "message",
 }
-
-
-def _command_out(outcome: Any) -> dict[str, Any]:
-    return {"recorded": recorded(outcome), "conflicts": []}
 
 
 def _own_line(who: Who, line_id: str) -> Line:
@@ -57,7 +53,7 @@ def messages(who: Who, line_id: str, after: int = Query(0, ge=0, le=2**31)) -> l
 )
 def send(who: Who, line_id: str, body: MessageIn) -> JSONResponse:
     payload = {"line": line_id, **body.model_dump(exclude={"kind"}, exclude_none=True)}
-    return who.run(_ACTIONS[body.kind], payload, _command_out)
+    return who.run(_ACTIONS[body.kind], payload, recorded_only)
 
 
 @router.post(
@@ -68,14 +64,14 @@ def send(who: Who, line_id: str, body: MessageIn) -> JSONResponse:
 )
 def acknowledge(who: Who, line_id: str, number: int, body: AcknowledgeIn) -> JSONResponse:
     payload = {"line": line_id, "number": number, **body.model_dump()}
-    return who.run("acknowledge", payload, _command_out)
+    return who.run("acknowledge", payload, recorded_only)
 
 
 @router.post("/{line_id}/suspend", response_model=CommandOut, summary="Suspend a line (commander)")
 def suspend(who: Who, line_id: str) -> JSONResponse:
-    return who.run("suspend_line", {"line": line_id}, _command_out, status=200)
+    return who.run("suspend_line", {"line": line_id}, recorded_only, status=200)
 
 
 @router.post("/{line_id}/resume", response_model=CommandOut, summary="Resume a line (commander)")
 def resume(who: Who, line_id: str) -> JSONResponse:
-    return who.run("resume_line", {"line": line_id}, _command_out, status=200)
+    return who.run("resume_line", {"line": line_id}, recorded_only, status=200)
