@@ -233,3 +233,57 @@ def test_bad_geometry_is_named_and_nothing_is_written(
     assert russia.get("/lines/hotline-ground/messages").json() == []
     no_token = httpx.get(f"{srv.url}/api/v1/notices")
     assert no_token.status_code == 401 and no_token.json()["code"] == "unauthorized"
+
+
+def test_serve_demo_loads_the_seed_and_prints_a_working_token_per_demo_member(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import time
+
+    from .service import CLI, free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--demo", "--db", str(tmp_path / "demo.sqlite"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        tokens: dict[str, str] = {}
+        while len(tokens) < 5:
+            line = process.stdout.readline()
+            assert line, process.stderr.read() if process.stderr else "no output"
+            parts = line.split()
+            if len(parts) == 2 and parts[0].count("-") == 1:
+                tokens[parts[0]] = parts[1]
+        assert set(tokens) == {
+            "coalition-air",
+            "coalition-cdr",
+            "russia-air",
+            "russia-cdr",
+            "coalition-viewer",
+        }
+        url = f"http://127.0.0.1:{port}/api/v1"
+        for _ in range(100):
+            try:
+                me = httpx.get(
+                    f"{url}/me",
+                    headers={"Authorization": f"Bearer {tokens['russia-air']}"},
+                    timeout=2,
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert me.json()["member"]["party"] == "russia"
+        conflicts = httpx.get(
+            f"{url}/conflicts", headers={"Authorization": f"Bearer {tokens['russia-air']}"}
+        ).json()
+        assert any(
+            c["subject"]["id"] == "ru-strike-0916" and c["other"]["id"] is None for c in conflicts
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
