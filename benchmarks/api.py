@@ -847,7 +847,8 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
     out = ["# HTTP service benchmark", "", f"Command: `{command}`", "", *machine_facts()]
     out += [
         f"- fastapi {_version('fastapi')}, starlette {_version('starlette')}, uvicorn "
-        f"{_version('uvicorn')}, pydantic {_version('pydantic')}, SQLAlchemy "
+        f"{_version('uvicorn')} (uvloop {_version('uvloop')}, httptools {_version('httptools')}), "
+        f"pydantic {_version('pydantic')}, SQLAlchemy "
         f"{_version('sqlalchemy')}, httpx {_version('httpx')} (load generator)",
         "- server and load generator share the machine (loopback 127.0.0.1); the server is one "
         f"`{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker)",
@@ -939,7 +940,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
     parser.add_argument("--volumes", type=int, default=100_000, help="active volumes preloaded")
     parser.add_argument("--seconds", type=float, default=20.0, help="time limit per scenario")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--clients", type=int, default=4, help="closed-loop clients (a, c)")
+    parser.add_argument("--clients", type=int, default=16, help="closed-loop clients (a, c)")
     parser.add_argument("--rate", type=float, default=200.0, help="notices/s in scenario (b)")
     parser.add_argument(
         "--workers", type=int, default=32, help="open-loop senders: most requests in flight (b)"

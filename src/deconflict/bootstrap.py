@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -41,6 +40,8 @@ def default_db_path() -> Path:
 @dataclass(frozen=True)
 class Settings:
     db: str
+    #: A long-running process checkpoints SQLite's write-ahead log off the commit path.
+    checkpoint_every_s: float | None = None
 
 
 def scratch_store() -> SqliteStore:
@@ -50,7 +51,7 @@ def scratch_store() -> SqliteStore:
 
 def build(settings: Settings, clock: Clock) -> tuple[SqliteStore, Deconfliction]:
     """Open the store, build the live situation from it, and return the mechanism."""
-    store = SqliteStore(settings.db)
+    store = SqliteStore(settings.db, settings.checkpoint_every_s)
     mechanism = Deconfliction(store, clock, Situation(TimeSlicedIndex))
     mechanism.start()
     return store, mechanism
@@ -110,14 +111,16 @@ def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore]:
     from .api.app import create_app
     from .api.context import Services
     from .api.streams import Notifier
+    from .api.writer import Writer
 
     clock: Clock = FileClock(Path(settings.clock_file)) if settings.clock_file else SystemClock()
-    store, mechanism = build(Settings(settings.db), clock)
+    store, mechanism = build(Settings(settings.db, checkpoint_every_s=0.2), clock)
     # The situation just loaded lives as long as the server: keep the collector's full passes
     # off it (they stall every request for a second or more once it holds 10^5 volumes).
     gc.collect()
     gc.freeze()
-    services = Services(store, mechanism, clock, Notifier(), threading.Lock())
+    notifier = Notifier()
+    services = Services(store, mechanism, clock, notifier, Writer(mechanism, notifier))
     app = create_app(
         services, deadline_every_s=settings.deadline_every_s, max_body_bytes=settings.max_body_bytes
     )

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..service.commands import ProcessDeadlines
+from ..service.handlers import Request
 from . import problems
 from .context import Services, known_query
 from .routes import admin, incidents, lines, log, notices, situation
@@ -68,13 +69,9 @@ async def _process_deadlines(services: Services, every_s: float) -> None:
     restart loses nothing and the injected clock decides."""
     while True:
         await asyncio.sleep(every_s)
-        try:
-            outcome = await asyncio.to_thread(services.mechanism.handle, ProcessDeadlines())
-        except Exception:  # keep the loop alive; the next pass retries from the store
-            LOG.exception("deadline processing failed")
-            continue
-        if outcome.entries:
-            services.notifier.notify()
+        done = await services.writer.run(Request(ProcessDeadlines()))
+        if done.error is not None:  # keep the loop alive; the next pass retries from the store
+            LOG.error("deadline processing failed", exc_info=done.error)
 
 
 def create_app(

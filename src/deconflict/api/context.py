@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends
+from fastapi import Request as HTTPRequest
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..adapters.codec import iso
@@ -19,11 +19,12 @@ from ..adapters.sqlite.store import SqliteStore
 from ..domain.chain import canonical
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.parties import Member
-from ..service.handlers import Deconfliction, Outcome
-from ..service.ports import Clock
+from ..service.handlers import Deconfliction, Outcome, Request
+from ..service.ports import Clock, Transaction
 from ..service.visibility import Visibility
 from .presenters import present
 from .streams import Notifier
+from .writer import Writer
 
 __all__ = ["Services", "Caller", "Who", "caller", "recorded", "Unauthorized", "IdempotencyMismatch"]
 
@@ -42,7 +43,7 @@ class Services:
     mechanism: Deconfliction
     clock: Clock
     notifier: Notifier
-    keys_lock: threading.Lock
+    writer: Writer
 
 
 _bearer = HTTPBearer(auto_error=False, description="A member's token (deconflict member add)")
@@ -65,44 +66,47 @@ class Caller:
         seen = Visibility(self.services.mechanism, self.party)
         return [present(v) for c in outcome.conflicts if (v := seen.view(c)) is not None]
 
-    def run(
+    async def run(
         self,
         action: str,
         payload: dict[str, Any],
         respond: Callable[[Outcome], dict[str, Any]],
         status: int = 201,
-    ) -> JSONResponse:
-        """Build, run and answer a command once, even when the request is retried."""
-        if self.idempotency_key is None:
-            return JSONResponse(respond(self._execute(action, payload)), status_code=status)
+    ) -> Response:
+        """Build, run and answer a command once, even when the request is retried: the reply to
+        an Idempotency-Key is kept in the command's own transaction and replayed after."""
+        command = build_command(action, payload)
+        key = self.idempotency_key
+        if key is None:
+            done = await self.services.writer.run(
+                Request(command, self.member.id, then=lambda outcome, _: respond(outcome))
+            )
+            return JSONResponse(done.result(), status_code=status)
+        member = self.member.id
         request = hashlib.sha256(canonical([self.method, self.path, payload])).hexdigest()
-        store = self.services.store
-        with self.services.keys_lock:
-            kept = store.recall(self.member.id, self.idempotency_key)
-            if kept is None:
-                body = respond(self._execute(action, payload))
-                store.remember(
-                    self.member.id,
-                    self.idempotency_key,
-                    request,
-                    status,
-                    json.dumps(body),
-                    iso(self.services.clock.now()),
-                )
-                return JSONResponse(body, status_code=status)
-        digest, kept_status, kept_body = kept
+
+        def answer(outcome: Outcome, tx: Transaction) -> str:
+            body = json.dumps(respond(outcome))
+            tx.remember(member, key, request, status, body, iso(self.services.clock.now()))
+            return body
+
+        def kept(tx: Transaction) -> tuple[str, int, str] | None:
+            return tx.recall(member, key)
+
+        done = await self.services.writer.run(Request(command, member, kept, answer))
+        result = done.result()
+        if done.outcome is not None:
+            return _json(result, status)
+        digest, kept_status, kept_body = result
         if digest != request:
             raise IdempotencyMismatch(
                 "this Idempotency-Key was used for a different request", field="Idempotency-Key"
             )
-        return JSONResponse(
-            json.loads(kept_body), status_code=kept_status, headers={"Idempotent-Replay": "true"}
-        )
+        return _json(kept_body, kept_status, {"Idempotent-Replay": "true"})
 
-    def _execute(self, action: str, payload: dict[str, Any]) -> Outcome:
-        outcome = self.services.mechanism.handle(build_command(action, payload), self.member.id)
-        self.services.notifier.notify()
-        return outcome
+
+def _json(body: str, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
 def recorded_only(outcome: Outcome) -> dict[str, Any]:
@@ -117,8 +121,9 @@ def recorded(outcome: Outcome) -> list[dict[str, Any]]:
     ]
 
 
-def caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+async def caller(
+    request: HTTPRequest,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     services: Services = request.app.state.services
     if credentials is None:
@@ -136,7 +141,7 @@ def caller(
 Who = Annotated[Caller, Depends(caller)]
 
 
-def known_query(request: Request) -> None:
+async def known_query(request: HTTPRequest) -> None:
     """Refuse query parameters a route does not take, as unknown body fields are refused."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)

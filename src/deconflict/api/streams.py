@@ -25,8 +25,17 @@ class Notifier:
         self._loop, self._event = loop, asyncio.Event()
 
     def notify(self) -> None:
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._pulse)
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is loop:
+            self._pulse()
+        else:
+            loop.call_soon_threadsafe(self._pulse)
 
     def _pulse(self) -> None:
         if self._event is not None:

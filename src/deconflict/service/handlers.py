@@ -26,7 +26,7 @@ from . import commands as c
 from .ports import Clock, Record, Store, Transaction
 from .situation import Situation, key_of
 
-__all__ = ["Deconfliction", "Outcome", "SYSTEM"]
+__all__ = ["Deconfliction", "Outcome", "Request", "Done", "SYSTEM"]
 
 #: How long an authenticated token is trusted without asking the store again (seconds).
 CREDENTIALS_KEPT_S = 5.0
@@ -50,13 +50,47 @@ class Outcome:
     result: Any = None
 
 
+@dataclass(frozen=True)
+class Request:
+    """A command to run as a member (its id), with two optional steps inside its transaction:
+    ``unless`` may answer instead of running it (a retried request's kept reply), and ``then``
+    builds the answer from the outcome once the command is recorded and live. A ``dry_run``
+    is checked and screened as if it were run, then undone: nothing recorded, nothing live,
+    and ``then`` sees what it would have done (a screening preview)."""
+
+    command: c.Command
+    actor: str = "system"
+    unless: Callable[[Transaction], Any] | None = None
+    then: Callable[[Outcome, Transaction], Any] | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Done:
+    """What became of a request: its outcome and what ``then`` returned, or the error."""
+
+    outcome: Outcome | None = None
+    answer: Any = None
+    error: BaseException | None = None
+
+    def result(self) -> Any:
+        """``then``'s answer (the outcome without ``then``), or the error raised again."""
+        if self.error is not None:
+            raise self.error
+        return self.answer
+
+
+class _Undo(Exception):
+    """Rolls a dry run back."""
+
+
 @dataclass
 class _Unit:
     tx: Transaction
     actor: Member
     at: datetime
     outcome: Outcome = field(default_factory=Outcome)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    live: list[Callable[[], None]] = field(default_factory=list)
 
     def record(self, kind: str, subject: Record) -> None:
         self.outcome.entries.append(self.tx.record(kind, self.actor.id, self.at, subject))
@@ -123,14 +157,47 @@ class Deconfliction:
 
     def handle(self, command: c.Command, actor: str = SYSTEM.id) -> Outcome:
         """Run one command as ``actor`` (a member id); all of it is recorded, or none of it."""
-        handler = self._handlers[type(command)]
+        outcome: Outcome = self.handle_all([Request(command, actor)])[0].result()
+        return outcome
+
+    def handle_all(self, requests: Sequence[Request]) -> list[Done]:
+        """Run commands in order in one transaction, each all or nothing on its own: one that
+        fails is undone alone and the others stay (group commit: one commit for many).
+
+        Each command sees the ones before it, in the store and in the live situation. If the
+        commit itself fails, nothing of the batch is recorded and the live situation is built
+        again from the store.
+        """
+        done: list[Done] = []
         with self._lock:  # one writer at a time: the store's chain and the live situation
-            with self._store.transaction() as tx:
-                unit = _Unit(tx, self._member(tx, actor), self._clock.now())
-                handler(command, unit)
-            for step in unit.after_commit:
-                step()
-        return unit.outcome
+            try:
+                with self._store.transaction() as tx:
+                    done = [self._run(request, tx) for request in requests]
+            except BaseException:
+                self.start()
+                raise
+        return done
+
+    def _run(self, request: Request, tx: Transaction) -> Done:
+        try:
+            if request.unless is not None and (kept := request.unless(tx)) is not None:
+                return Done(answer=kept)
+            with tx.savepoint():
+                unit = _Unit(tx, self._member(tx, request.actor), self._clock.now())
+                self._handlers[type(request.command)](request.command, unit)
+                if request.dry_run:
+                    raise _Undo
+        except _Undo:
+            unit.live.clear()
+        except Exception as error:  # this command only; the batch goes on
+            return Done(error=error)
+        for step in unit.live:
+            step()
+        try:
+            answer = unit.outcome if request.then is None else request.then(unit.outcome, tx)
+        except Exception as error:  # the command stands: it is recorded
+            return Done(unit.outcome, error=error)
+        return Done(unit.outcome, answer)
 
     # -- look-ups ---------------------------------------------------------------------------
 
@@ -201,9 +268,7 @@ class Deconfliction:
         self._new(unit.tx, Arrangement, arrangement.id)
         self._check_parties(unit.tx, arrangement.parties, "parties")
         unit.record("arrangement.created", arrangement)
-        unit.after_commit.append(
-            lambda: self._arrangements.__setitem__(arrangement.id, arrangement)
-        )
+        unit.live.append(lambda: self._arrangements.__setitem__(arrangement.id, arrangement))
 
     def _open_line(self, cmd: c.OpenLine, unit: _Unit) -> None:
         self._administer(unit)
@@ -219,7 +284,7 @@ class Deconfliction:
         spec = arrangement.spec(cmd.domain)
         line = Line(cmd.id, arrangement.id, cmd.domain, parties, spec.ack_deadline)
         unit.record("line.opened", line)
-        unit.after_commit.append(lambda: self._lines.__setitem__(line.id, line))
+        unit.live.append(lambda: self._lines.__setitem__(line.id, line))
 
     def _create_measure(self, cmd: c.CreateMeasure, unit: _Unit) -> None:
         measure = cmd.measure
@@ -351,16 +416,16 @@ class Deconfliction:
                 continue
             unit.record("conflict.found", conflict)
             unit.outcome.conflicts.append(conflict)
-            unit.after_commit.append(partial(self.situation.add_conflict, conflict))
+            unit.live.append(partial(self.situation.add_conflict, conflict))
 
     def _clear_conflicts(self, unit: _Unit, key: str) -> None:
         for conflict in self.situation.conflicts_of(key):
             cleared = conflict.cleared(unit.at)
             unit.record("conflict.cleared", cleared)
-            unit.after_commit.append(partial(self.situation.drop_conflict, conflict))
+            unit.live.append(partial(self.situation.drop_conflict, conflict))
 
     def _after(self, unit: _Unit, obj: Screenable) -> None:
-        unit.after_commit.append(lambda: self.situation.put(obj))
+        unit.live.append(lambda: self.situation.put(obj))
 
     # -- lines --------------------------------------------------------------------------------------
 
@@ -502,7 +567,7 @@ class Deconfliction:
             raise Conflicting(f"member {cmd.member} has no active credential", field="member")
         for credential in active:
             unit.record("credential.revoked", credential.revoked(unit.at))
-        unit.after_commit.append(self._authenticated.clear)
+        unit.live.append(self._authenticated.clear)
 
     def _own_member(self, unit: _Unit, member_id: str) -> Member:
         """A member the acting admin administers; another party's members do not exist for it."""

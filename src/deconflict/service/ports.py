@@ -69,6 +69,21 @@ class Transaction(Protocol):
 
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: if its block raises, what it recorded is undone and the rest stays."""
+        ...
+
+    def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
+        """The reply kept for a member's Idempotency-Key: (request digest, status, body)."""
+        ...
+
+    def remember(
+        self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
+    ) -> None:
+        """Keep the reply to a member's Idempotency-Key, in the transaction of the command it
+        answers (so both are kept, or neither)."""
+        ...
+
     def due_messages(self, at: datetime) -> list[Message]:
         """Messages still waiting for an answer whose deadline is at or before ``at``."""
         ...

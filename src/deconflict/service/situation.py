@@ -84,7 +84,8 @@ class Situation:
         self._indexes = {layer: index_factory([]) for layer in LAYERS}
 
     def load(self, objects: Iterable[Screenable], conflicts: Iterable[Conflict]) -> None:
-        """Build the indexes once, in bulk, from the store's active objects."""
+        """Build the indexes once, in bulk, from the store's active objects (again after a failed
+        commit: what was there before is dropped)."""
         self._objects = {key_of(o): o for o in objects if o.active}
         items: dict[str, list[tuple[str, Box]]] = {layer: [] for layer in LAYERS}
         for key, obj in self._objects.items():
@@ -92,6 +93,7 @@ class Situation:
             for layer in layers_of(obj):
                 items[layer] += [(f"{key}|{i}", box) for i, box in boxes]
         self._indexes = {layer: self._index_factory(items[layer]) for layer in LAYERS}
+        self._conflicts = {}
         for conflict in conflicts:
             if conflict.active:
                 self.add_conflict(conflict)

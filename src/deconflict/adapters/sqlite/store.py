@@ -31,7 +31,7 @@ _TYPE_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
 _HERE = Path(__file__).parent
 
 
-def _configure(engine: Engine) -> None:
+def _configure(engine: Engine, checkpoint_in_background: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -43,6 +43,8 @@ def _configure(engine: Engine) -> None:
         # The log's indexes take random keys (hashes, ids): keep their pages in memory.
         cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB per connection, at most
         cursor.execute("PRAGMA mmap_size=268435456")
+        if checkpoint_in_background:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -113,30 +115,54 @@ class Decoded:
                 self._kept.popitem(last=False)
         return record
 
+    def keep(self, records: Iterable[tuple[tuple[str, str, int], Any]]) -> None:
+        """Keep records known to be committed at these (type, id, seq)."""
+        with self._lock:
+            for key, record in records:
+                self._kept[key] = record
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
 
 class SqliteTransaction:
     """Reads and records inside one SQLite transaction."""
 
     def __init__(self, conn: Connection, writable: bool, decoded: Decoded) -> None:
         self._conn = conn
+        # The statements run for every command go to the driver itself: SQLAlchemy's own
+        # bookkeeping per statement costs more than SQLite's work on these.
+        self._raw: Any = conn.connection.driver_connection
         self._writable = writable
         self._decoded = decoded
-        self._keep = not writable  # what a writer reads may be rolled back: never kept
-        self._head: tuple[int, str] | None = None
+        self._head: tuple[int, str] | None = self._read_head() if writable else None
+        # What a writer reads may be rolled back, but not what was committed before it began:
+        # records written at or before that head are kept like a reader's.
+        self._kept_up_to = self._head[0] if self._head else None
+        #: What this transaction recorded, to be kept decoded once it commits.
+        self.written: list[tuple[tuple[str, str, int], Record]] = []
+
+    def _keep(self, seq: int) -> bool:
+        return self._kept_up_to is None or seq <= self._kept_up_to
 
     def get(self, cls: type[R], id: str) -> R | None:
         name = _TYPE_NAMES[cls]
-        row = self._conn.exec_driver_sql(
-            "SELECT body, seq FROM objects WHERE type = :t AND id = :i", {"t": name, "i": id}
-        ).first()
-        return self._decoded.get(cls, name, id, row.seq, row.body, self._keep) if row else None
+        row = self._raw.execute(
+            "SELECT body, seq FROM objects WHERE type = ? AND id = ?", (name, id)
+        ).fetchone()
+        if row is None:
+            return None
+        body, seq = row
+        return self._decoded.get(cls, name, id, seq, body, self._keep(seq))
 
     def all(self, cls: type[R]) -> list[R]:
         name = _TYPE_NAMES[cls]
         rows = self._conn.exec_driver_sql(
             "SELECT id, body, seq FROM objects WHERE type = :t ORDER BY seq", {"t": name}
         )
-        return [self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep) for row in rows]
+        return [
+            self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep(row.seq))
+            for row in rows
+        ]
 
     def all_with_seq(self, cls: type[R]) -> list[tuple[R, int]]:
         name = _TYPE_NAMES[cls]
@@ -144,7 +170,7 @@ class SqliteTransaction:
             "SELECT id, body, seq FROM objects WHERE type = :t ORDER BY seq", {"t": name}
         )
         return [
-            (self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep), row.seq)
+            (self._decoded.get(cls, name, row.id, row.seq, row.body, self._keep(row.seq)), row.seq)
             for row in rows
         ]
 
@@ -154,7 +180,7 @@ class SqliteTransaction:
             {"at": at.timestamp()},
         )
         return [
-            self._decoded.get(Message, "message", row.id, row.seq, row.body, self._keep)
+            self._decoded.get(Message, "message", row.id, row.seq, row.body, self._keep(row.seq))
             for row in rows
         ]
 
@@ -171,6 +197,39 @@ class SqliteTransaction:
         ).first()
         return (row.seq, row.hash) if row else (0, GENESIS)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit: if its block raises, what it wrote is undone and the rest stays."""
+        head, written = self._head, len(self.written)
+        self._raw.execute("SAVEPOINT unit")
+        try:
+            yield
+        except BaseException:
+            self._raw.execute("ROLLBACK TO unit")
+            self._head = head
+            del self.written[written:]
+            raise
+        finally:
+            self._raw.execute("RELEASE unit")
+
+    def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
+        row = self._conn.exec_driver_sql(
+            "SELECT request_sha256, status, body FROM idempotency WHERE member = :m AND key = :k",
+            {"m": member, "k": key},
+        ).first()
+        return (row.request_sha256, row.status, row.body) if row else None
+
+    def remember(
+        self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
+    ) -> None:
+        if not self._writable:
+            raise Conflicting("this is a read-only transaction")
+        self._conn.exec_driver_sql(
+            "INSERT INTO idempotency (member, key, request_sha256, status, body, at) "
+            "VALUES (:m, :k, :r, :s, :b, :a)",
+            {"m": member, "k": key, "r": request_sha256, "s": status, "b": body, "a": at},
+        )
+
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry:
         if not self._writable:
             raise Conflicting("this is a read-only transaction")
@@ -180,38 +239,68 @@ class SqliteTransaction:
             seq + 1, iso(at), actor, kind, type_name(subject), subject.id, body, prev, text
         )
         self.append(entry, text)
+        self.written.append(((entry.subject_type, entry.subject_id, entry.seq), subject))
         return entry
 
     def append(self, entry: LogEntry, encoded: bytes | None = None) -> None:
         """Write one sealed entry and the object state it carries."""
         body = (encoded if encoded is not None else canonical(entry.body)).decode()
-        row = entry.__dict__ | {"body": body}
-        self._conn.exec_driver_sql(
+        self._raw.execute(
             "INSERT INTO log (seq, at, actor, kind, subject_type, subject_id, body, "
-            "body_sha256, prev_hash, hash) VALUES (:seq, :at, :actor, :kind, :subject_type, "
-            ":subject_id, :body, :body_sha256, :prev_hash, :hash)",
-            row,
+            "body_sha256, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.seq,
+                entry.at,
+                entry.actor,
+                entry.kind,
+                entry.subject_type,
+                entry.subject_id,
+                body,
+                entry.body_sha256,
+                entry.prev_hash,
+                entry.hash,
+            ),
         )
-        self._conn.exec_driver_sql(
-            "INSERT INTO objects (type, id, party, body, seq, due) "
-            "VALUES (:t, :i, :p, :b, :s, :d) ON CONFLICT (type, id) "
-            "DO UPDATE SET party = :p, body = :b, seq = :s, due = :d",
-            {
-                "t": entry.subject_type,
-                "i": entry.subject_id,
-                "p": entry.body.get("party"),
-                "b": body,
-                "s": entry.seq,
-                "d": _due(entry),
-            },
+        party, due = entry.body.get("party"), _due(entry)
+        self._raw.execute(
+            "INSERT INTO objects (type, id, party, body, seq, due) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (type, id) DO UPDATE SET party = excluded.party, body = excluded.body, "
+            "seq = excluded.seq, due = excluded.due",
+            (entry.subject_type, entry.subject_id, party, body, entry.seq, due),
         )
         self._head = (entry.seq, entry.hash)
 
 
-class SqliteStore:
-    """Objects and their log in one SQLite file; ``":memory:"`` for a private scratch store."""
+class _Checkpointer:
+    """Copies the write-ahead log back into the database file from a thread of its own, so
+    that the commit that happens to fill the log does not pay for it (SQLite's automatic
+    checkpoint runs inside that commit). PASSIVE: it never blocks a writer or a reader."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, engine: Engine, every_s: float) -> None:
+        self._engine, self._every_s = engine, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            with self._engine.connect() as conn:
+                conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA wal_checkpoint(PASSIVE)"
+                )
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class SqliteStore:
+    """Objects and their log in one SQLite file; ``":memory:"`` for a private scratch store.
+
+    ``checkpoint_every_s``: checkpoint the write-ahead log from a background thread at this
+    interval instead of inside commits (for a long-running server)."""
+
+    def __init__(self, path: str | Path, checkpoint_every_s: float | None = None) -> None:
         self.path = str(path)
         memory = self.path == ":memory:"
         if not memory:
@@ -219,9 +308,15 @@ class SqliteStore:
         self._engine = sa.create_engine(
             f"sqlite:///{self.path}", poolclass=StaticPool if memory else None
         )
-        _configure(self._engine)
+        background = checkpoint_every_s is not None and not memory
+        _configure(self._engine, background)
         self._decoded = Decoded()
         self._migrate()
+        self._checkpointer = (
+            _Checkpointer(self._engine, checkpoint_every_s)
+            if checkpoint_every_s is not None and background
+            else None
+        )
 
     def _migrate(self) -> None:
         config = Config(str(_HERE / "alembic.ini"))
@@ -243,7 +338,10 @@ class SqliteStore:
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
         with self._writing() as conn:
-            yield SqliteTransaction(conn, writable=True, decoded=self._decoded)
+            tx = SqliteTransaction(conn, writable=True, decoded=self._decoded)
+            yield tx
+        # Committed: the streams and pages about to read these find them decoded already.
+        self._decoded.keep(tx.written)
 
     @contextmanager
     def read(self) -> Iterator[SqliteTransaction]:
@@ -284,25 +382,6 @@ class SqliteStore:
         with self._engine.connect() as conn:
             return int(conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM log").scalar_one())
 
-    def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
-        """The reply kept for a member's Idempotency-Key: (request digest, status, body)."""
-        with self._engine.connect() as conn:
-            row = conn.exec_driver_sql(
-                "SELECT request_sha256, status, body FROM idempotency WHERE member = :m AND key = :k",
-                {"m": member, "k": key},
-            ).first()
-        return (row.request_sha256, row.status, row.body) if row else None
-
-    def remember(
-        self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
-    ) -> None:
-        with self._writing() as conn:
-            conn.exec_driver_sql(
-                "INSERT OR IGNORE INTO idempotency (member, key, request_sha256, status, body, at) "
-                "VALUES (:m, :k, :r, :s, :b, :a)",
-                {"m": member, "k": key, "r": request_sha256, "s": status, "b": body, "a": at},
-            )
-
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
         with self._engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT type, id, body, seq FROM objects")
@@ -320,4 +399,6 @@ class SqliteStore:
                 tx.append(entry)
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._engine.dispose()

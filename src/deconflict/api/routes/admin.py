@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ...domain.arrangement import Arrangement
 from ...domain.credentials import token_digest
@@ -44,8 +44,8 @@ def parties(who: Who) -> list[dict[str, Any]]:
 @router.post(
     "/parties", response_model=CommandOut, status_code=201, summary="Create a party (admin)"
 )
-def create_party(body: PartyIn, who: Who) -> JSONResponse:
-    return who.run("create_party", body.model_dump(), recorded_only)
+async def create_party(body: PartyIn, who: Who) -> Response:
+    return await who.run("create_party", body.model_dump(), recorded_only)
 
 
 @router.get("/members", response_model=list[MemberOut], summary="The members of the caller's party")
@@ -60,14 +60,14 @@ def members(who: Who) -> list[dict[str, Any]]:
     status_code=201,
     summary="Add a member and issue its token, shown once (admin)",
 )
-def add_member(body: MemberIn, who: Who) -> JSONResponse:
+async def add_member(body: MemberIn, who: Who) -> Response:
     token = secrets.token_urlsafe(32)
     payload = body.model_dump(mode="json") | {"token_sha256": token_digest(token)}
 
     def respond(_: Any) -> dict[str, Any]:
         return {"member": body.model_dump(mode="json"), "token": token}
 
-    return who.run("add_member", payload, respond)
+    return await who.run("add_member", payload, respond)
 
 
 @router.post(
@@ -75,8 +75,8 @@ def add_member(body: MemberIn, who: Who) -> JSONResponse:
     response_model=CommandOut,
     summary="Revoke a member's tokens (admin)",
 )
-def revoke(member_id: str, who: Who) -> JSONResponse:
-    return who.run("revoke_credentials", {"member": member_id}, recorded_only, status=200)
+async def revoke(member_id: str, who: Who) -> Response:
+    return await who.run("revoke_credentials", {"member": member_id}, recorded_only, status=200)
 
 
 @router.get("/arrangements", summary="The arrangements the caller's party is bound by")
@@ -91,8 +91,8 @@ def arrangements(who: Who) -> list[dict[str, Any]]:
     status_code=201,
     summary="Record an arrangement (admin)",
 )
-def create_arrangement(body: ArrangementIn, who: Who) -> JSONResponse:
-    return who.run(
+async def create_arrangement(body: ArrangementIn, who: Who) -> Response:
+    return await who.run(
         "create_arrangement", body.model_dump(mode="json", exclude_none=True), recorded_only
     )
 
@@ -104,5 +104,5 @@ def lines(who: Who) -> list[dict[str, Any]]:
 
 
 @router.post("/lines", response_model=CommandOut, status_code=201, summary="Open a line (admin)")
-def open_line(body: LineIn, who: Who) -> JSONResponse:
-    return who.run("open_line", body.model_dump(mode="json"), recorded_only)
+async def open_line(body: LineIn, who: Who) -> Response:
+    return await who.run("open_line", body.model_dump(mode="json"), recorded_only)

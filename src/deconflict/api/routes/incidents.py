@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ...adapters.codec import to_dict
 from ...adapters.report import write_report
@@ -35,8 +35,8 @@ def incidents(who: Who) -> list[dict[str, Any]]:
 
 
 @router.post("/incidents", response_model=CommandOut, status_code=201, summary="Report an incident")
-def report_incident(who: Who, body: IncidentIn) -> JSONResponse:
-    return who.run(
+async def report_incident(who: Who, body: IncidentIn) -> Response:
+    return await who.run(
         "report_incident", body.model_dump(mode="json", exclude_none=True), recorded_only
     )
 
@@ -69,8 +69,8 @@ def incident_report(who: Who, incident_id: str) -> HTMLResponse:
     status_code=201,
     summary="Record a step of a zone's escalation ladder (the zone's owner, commander)",
 )
-def climb_ladder(who: Who, zone_id: str, body: LadderIn) -> JSONResponse:
-    return who.run(
+async def climb_ladder(who: Who, zone_id: str, body: LadderIn) -> Response:
+    return await who.run(
         "climb_ladder",
         {"zone": zone_id, **body.model_dump(mode="json", exclude_none=True)},
         recorded_only,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ...domain.errors import NotFound
 from ...domain.lines import Line, Message
@@ -51,9 +51,9 @@ def messages(who: Who, line_id: str, after: int = Query(0, ge=0, le=2**31)) -> l
     status_code=201,
     summary="Send a query, reply, stop request, warning or free text",
 )
-def send(who: Who, line_id: str, body: MessageIn) -> JSONResponse:
+async def send(who: Who, line_id: str, body: MessageIn) -> Response:
     payload = {"line": line_id, **body.model_dump(exclude={"kind"}, exclude_none=True)}
-    return who.run(_ACTIONS[body.kind], payload, recorded_only)
+    return await who.run(_ACTIONS[body.kind], payload, recorded_only)
 
 
 @router.post(
@@ -62,16 +62,16 @@ def send(who: Who, line_id: str, body: MessageIn) -> JSONResponse:
     status_code=201,
     summary="Answer a message: received, no objection, or objection with a reason",
 )
-def acknowledge(who: Who, line_id: str, number: int, body: AcknowledgeIn) -> JSONResponse:
+async def acknowledge(who: Who, line_id: str, number: int, body: AcknowledgeIn) -> Response:
     payload = {"line": line_id, "number": number, **body.model_dump()}
-    return who.run("acknowledge", payload, recorded_only)
+    return await who.run("acknowledge", payload, recorded_only)
 
 
 @router.post("/{line_id}/suspend", response_model=CommandOut, summary="Suspend a line (commander)")
-def suspend(who: Who, line_id: str) -> JSONResponse:
-    return who.run("suspend_line", {"line": line_id}, recorded_only, status=200)
+async def suspend(who: Who, line_id: str) -> Response:
+    return await who.run("suspend_line", {"line": line_id}, recorded_only, status=200)
 
 
 @router.post("/{line_id}/resume", response_model=CommandOut, summary="Resume a line (commander)")
-def resume(who: Who, line_id: str) -> JSONResponse:
-    return who.run("resume_line", {"line": line_id}, recorded_only, status=200)
+async def resume(who: Who, line_id: str) -> Response:
+    return await who.run("resume_line", {"line": line_id}, recorded_only, status=200)

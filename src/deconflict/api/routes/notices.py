@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ...domain.notices import Notice
 from ...service.handlers import Outcome
@@ -42,8 +42,10 @@ def notices(who: Who, active: bool = False) -> list[dict[str, Any]]:
     status_code=201,
     summary="File a notice: screened at once; the answer holds the conflicts it made",
 )
-def file_notice(who: Who, body: NoticeIn) -> JSONResponse:
-    return who.run("notify", body.model_dump(mode="json", exclude_none=True), _answer(who, body.id))
+async def file_notice(who: Who, body: NoticeIn) -> Response:
+    return await who.run(
+        "notify", body.model_dump(mode="json", exclude_none=True), _answer(who, body.id)
+    )
 
 
 @router.get("/{notice_id}", response_model=NoticeOut, summary="A notice's current version")
@@ -71,13 +73,13 @@ def versions(who: Who, notice_id: str) -> list[dict[str, Any]]:
     status_code=201,
     summary="Amend a notice: a new version, screened again",
 )
-def amend(who: Who, notice_id: str, body: AmendIn) -> JSONResponse:
+async def amend(who: Who, notice_id: str, body: AmendIn) -> Response:
     payload = {"id": notice_id, **body.model_dump(mode="json", exclude_none=True)}
-    return who.run("amend", payload, _answer(who, notice_id))
+    return await who.run("amend", payload, _answer(who, notice_id))
 
 
 @router.post("/{notice_id}/cancel", response_model=NoticeCommandOut, summary="Cancel a notice")
-def cancel(who: Who, notice_id: str, body: CancelIn) -> JSONResponse:
-    return who.run(
+async def cancel(who: Who, notice_id: str, body: CancelIn) -> Response:
+    return await who.run(
         "cancel", {"id": notice_id, "reason": body.reason}, _answer(who, notice_id), status=200
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from ...domain.conflicts import Conflict
 from ...service.views import conflict_views, visible_declarations, visible_measures
@@ -36,8 +36,8 @@ def declarations(who: Who) -> list[dict[str, Any]]:
     status_code=201,
     summary="Declare a position, site or movement; screened against active notices",
 )
-def declare(who: Who, body: DeclarationIn) -> JSONResponse:
-    return who.run("declare", body.model_dump(mode="json", exclude_none=True), _screened(who))
+async def declare(who: Who, body: DeclarationIn) -> Response:
+    return await who.run("declare", body.model_dump(mode="json", exclude_none=True), _screened(who))
 
 
 @router.post(
@@ -45,8 +45,8 @@ def declare(who: Who, body: DeclarationIn) -> JSONResponse:
     response_model=CommandOut,
     summary="Withdraw a declaration",
 )
-def withdraw(who: Who, declaration_id: str) -> JSONResponse:
-    return who.run("withdraw", {"id": declaration_id}, _screened(who), status=200)
+async def withdraw(who: Who, declaration_id: str) -> Response:
+    return await who.run("withdraw", {"id": declaration_id}, _screened(who), status=200)
 
 
 @router.get(
@@ -65,8 +65,8 @@ def measures(who: Who) -> list[dict[str, Any]]:
     status_code=201,
     summary="Record an agreed line or zone; screened against active notices",
 )
-def create_measure(who: Who, body: MeasureIn) -> JSONResponse:
-    return who.run(
+async def create_measure(who: Who, body: MeasureIn) -> Response:
+    return await who.run(
         "create_measure", body.model_dump(mode="json", exclude_none=True), _screened(who)
     )
 
