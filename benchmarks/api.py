@@ -713,6 +713,7 @@ def run(
     workdir: Path | None,
     reuse: bool = False,
     server_command: str | None = None,
+    streams: int = 1,
 ) -> Report:
     own_dir = workdir is None
     base = Path(tempfile.mkdtemp(prefix="deconflict-api-bench-")) if workdir is None else workdir
@@ -730,9 +731,17 @@ def run(
         )
         server.start()
         _log(f"server answered after {server.start_s:.2f} s on {server.url}")
+        # Delivery is timed on the last stream opened; the others are more of the watching
+        # party's members following the same events.
+        others = [
+            StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
+            for _ in range(streams - 1)
+        ]
         watcher = StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
         scenarios: list[ScenarioResult] = []
         try:
+            for other in others:
+                other.wait_ready()
             watcher.wait_ready()
             token = prepared.tokens[FILER]
             # a few untimed requests: connections, first-call caches
@@ -795,7 +804,8 @@ def run(
                 scenarios.append(result)
             rss = server.rss_mb()
         finally:
-            watcher.close()
+            for other in (*others, watcher):
+                other.close()
             server.stop()
         return Report(
             prepared,
@@ -813,6 +823,7 @@ def run(
                 "hot": prepared.hot,
                 "horizon_days": horizon_days,
                 "server_command": server_command,
+                "streams": streams,
             },
         )
     finally:
@@ -851,7 +862,8 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
         f"pydantic {_version('pydantic')}, SQLAlchemy "
         f"{_version('sqlalchemy')}, httpx {_version('httpx')} (load generator)",
         "- server and load generator share the machine (loopback 127.0.0.1); the server is one "
-        f"`{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker)",
+        f"`{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker); "
+        f"{s.get('streams', 1)} stream(s) of the watching party open, delivery timed on the last",
         f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the load generator "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
         "",
@@ -964,10 +976,19 @@ def main(argv: Sequence[str] | None = None) -> Report:
         help="run this instead of the `deconflict` script, followed by `serve --db …` "
         "(to compare a patched server on the same store)",
     )
+    parser.add_argument(
+        "--streams", type=int, default=1, help="the watching party's streams open at once"
+    )
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
-    if args.volumes < 0 or args.seconds <= 0 or args.rate <= 0 or args.clients < 1:
-        parser.error("volumes ≥ 0; seconds, rate and clients positive")
+    if (
+        args.volumes < 0
+        or args.seconds <= 0
+        or args.rate <= 0
+        or args.clients < 1
+        or args.streams < 1
+    ):
+        parser.error("volumes ≥ 0; seconds, rate, clients and streams positive")
 
     started = time.perf_counter()
     report = run(
@@ -983,6 +1004,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.workdir,
         args.reuse and args.workdir is not None,
         args.server_command,
+        args.streams,
     )
     elapsed = time.perf_counter() - started
     publish(markdown(report, command_line("benchmarks.api", argv), elapsed), args.output)

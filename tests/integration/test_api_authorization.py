@@ -286,6 +286,22 @@ ROWS: list[Row] = [
         _only(WRITERS, 404),
         {},
     ),
+    Row(
+        "POST",
+        f"{V}/notices/preview",
+        "own",
+        "coalition",
+        _post(f"{V}/notices/preview", lambda: notice_body(fresh("n"))),
+        _only(WRITERS, 200),
+    ),
+    Row(
+        "POST",
+        f"{V}/notices/preview",
+        "outsider",
+        "un-desk",
+        _post(f"{V}/notices/preview", lambda: notice_body(fresh("n"))),
+        _only(WRITERS, 404),
+    ),
     *(
         Row("GET", f"{V}/notices/{{notice_id}}{tail}", scope, party, _get(path), expect)
         for tail in ("", "/versions")
@@ -436,6 +452,22 @@ ROWS: list[Row] = [
         _only(("commander",), 404),
     ),
     Row("GET", f"{V}/tension", "own", "coalition", _get(f"{V}/tension"), READERS),
+    Row(
+        "GET",
+        f"{V}/situation",
+        "own",
+        "coalition",
+        _get(f"{V}/situation?at=2030-01-01T11:00:00Z"),
+        READERS,
+    ),
+    Row(
+        "GET",
+        f"{V}/basemap",
+        "own",
+        "coalition",
+        _get(f"{V}/basemap?bbox=40.5,34.0,41.5,35.0&resolution=l"),
+        READERS,
+    ),
 ]
 
 
@@ -666,7 +698,14 @@ def test_russia_never_sees_the_undisclosed_coalition_declaration(client: TestCli
     for c in hidden:
         assert c["other"]["id"] is None and not c["disclosed"]
         assert c["distance_m"] is None and c["band"] is None and c["detail"] == ""
-    for path in ("conflicts", "conflicts?active=true", "declarations", "log", "notices"):
+    for path in (
+        "conflicts",
+        "conflicts?active=true",
+        "declarations",
+        "log",
+        "notices",
+        "situation?at=2030-01-01T11:00:00Z",
+    ):
         text = client.get(f"{V}/{path}", headers=russia).text
         assert not _leaks(text), (path, _leaks(text))
     # ... while the coalition sees its own declaration in the same conflicts.

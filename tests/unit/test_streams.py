@@ -1,10 +1,13 @@
-"""The stream's wake-ups: a commit between reading and waiting is never missed."""
+"""The streams: a commit between reading and waiting is never missed; a party's streams
+share each page; frames go out as one chunk."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
-from deconflict.api.streams import Notifier
+from deconflict.api.streams import Notifier, Pages, frames
 
 
 def test_a_commit_between_reading_and_waiting_still_wakes_the_stream() -> None:
@@ -26,3 +29,37 @@ def test_without_a_commit_the_wait_times_out() -> None:
         return await notifier.wait(0.05, notifier.ticket())
 
     assert asyncio.run(scenario()) is False
+
+
+def test_a_page_is_made_once_for_all_the_streams_that_read_it() -> None:
+    pages, made, start = Pages(size=2), [], threading.Barrier(8)
+
+    def make() -> list[int]:
+        made.append(1)
+        time.sleep(0.05)  # the other readers arrive while it is being made
+        return [1, 2, 3]
+
+    got: list[object] = []
+
+    def read() -> None:
+        start.wait()
+        got.append(pages.get(("russia", 0, 3), make))
+
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    assert len(made) == 1 and got == [[1, 2, 3]] * 8
+    pages.get(("russia", 3, 4), lambda: [4])
+    pages.get(("russia", 4, 5), lambda: [5])  # the oldest page is dropped (size 2)
+    assert pages.get(("russia", 0, 3), lambda: ["made again"]) == ["made again"]
+
+
+def test_frames_are_one_chunk_of_server_sent_events() -> None:
+    chunk = frames([(7, "conflict.found", {"id": "C-1"}), (9, "message.notice", {"n": 2})])
+    assert chunk == (
+        'id: 7\nevent: conflict.found\ndata: {"id":"C-1"}\n\n'
+        'id: 9\nevent: message.notice\ndata: {"n":2}\n\n'
+    )
+    assert frames([]) == ""

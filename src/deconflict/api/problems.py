@@ -64,9 +64,14 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed(request: Request) -> str:
-    """Every method the path answers to, as the OpenAPI document declares them."""
+    """Every method the path answers to, as the OpenAPI document declares them: a concrete path
+    (``/notices/preview``) is matched before its templated counterparts (``/notices/{id}``), as
+    OpenAPI has it."""
+    paths = request.app.openapi()["paths"]
+    if request.url.path in paths:
+        return ", ".join(sorted(m.upper() for m in paths[request.url.path]))
     methods: set[str] = set()
-    for template, item in request.app.openapi()["paths"].items():
+    for template, item in paths.items():
         if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
             methods |= {m.upper() for m in item}
     return ", ".join(sorted(methods))

@@ -357,6 +357,36 @@ class NoticeCommandOut(CommandOut):
     notice: NoticeOut
 
 
+class NoticePreviewOut(Out):
+    """The conflicts a notice would make, as the caller may see them; nothing is recorded."""
+
+    conflicts: list[ConflictOut]
+
+
+class BaseLineStringOut(Out):
+    type: Literal["LineString"]
+    coordinates: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        description="[lon, lat] in degrees (WGS 84)"
+    )
+
+
+class BaseLayerPropertiesOut(Out):
+    layer: Literal["border", "river", "coast"]
+
+
+class BaseFeatureOut(Out):
+    type: Literal["Feature"]
+    geometry: BaseLineStringOut
+    properties: BaseLayerPropertiesOut
+
+
+class BaseLayerOut(Out):
+    """A GeoJSON FeatureCollection of borders, rivers and coastlines clipped to a box."""
+
+    type: Literal["FeatureCollection"]
+    features: list[BaseFeatureOut]
+
+
 class LogItemOut(Out):
     seq: int
     kind: str
@@ -447,3 +477,15 @@ class TensionOut(Out):
     zone_entries: int
     overdue: int
     warnings: int
+
+
+class SituationOut(Out):
+    """The situation as the party could read it at a past time, replayed from the log."""
+
+    at: str
+    seq: int
+    notices: list[NoticeOut]
+    declarations: list[DeclarationOut]
+    measures: list[MeasureOut]
+    conflicts: list[ConflictOut]
+    messages: list[MessageOut]

@@ -9,9 +9,42 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Any
 
-__all__ = ["Notifier", "sse"]
+__all__ = ["Notifier", "Pages", "frames", "sse"]
+
+
+class Pages:
+    """Pages of the log already presented, shared by the streams that read the same range for
+    the same party: a commit wakes every member's stream of a party and each would otherwise
+    read, check and present the same entries again. The first reader of a range makes it
+    while the others wait for it."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._made: OrderedDict[Hashable, Any] = OrderedDict()
+        self._making: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._made:
+                return self._made[key]
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._made:
+                    return self._made[key]
+            page = make()
+            with self._lock:
+                self._made[key] = page
+                self._making.pop(key, None)
+                while len(self._made) > self._size:
+                    self._made.popitem(last=False)
+        return page
 
 
 class Notifier:
@@ -60,23 +93,28 @@ class Notifier:
         return True
 
 
-def _frame(seq: int, kind: str, payload: dict[str, object]) -> str:
-    return f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
+def frames(items: list[tuple[int, str, dict[str, object]]]) -> str:
+    """Server-Sent Events frames, one per item (``id``, ``event``, ``data``), as one chunk."""
+    return "".join(
+        f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
+        for seq, kind, payload in items
+    )
 
 
 async def sse(
     after: int,
-    read: Callable[[int], tuple[int, list[tuple[int, str, dict[str, object]]]]],
+    read: Callable[[int], tuple[int, str]],
     notifier: Notifier,
     heartbeat_s: float = 15.0,
 ) -> AsyncIterator[str]:
-    """Frames for every item after ``after``; ``read(after)`` returns (new head, items)."""
+    """The stream after ``after``: ``read(after)`` returns (new head, the frames up to it),
+    written as one chunk per page; a keep-alive comment when nothing comes for a while."""
     yield ": deconflict stream\n\n"
     while True:
         ticket = notifier.ticket()
-        head, items = await asyncio.to_thread(read, after)
-        for seq, kind, payload in items:
-            yield _frame(seq, kind, payload)
+        head, chunk = await asyncio.to_thread(read, after)
+        if chunk:
+            yield chunk
         if head > after:
             after = head
             continue  # there may be more than one page

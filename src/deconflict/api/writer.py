@@ -56,5 +56,8 @@ class Writer:
         for (_, future), result in zip(jobs, done, strict=True):
             if not future.done():  # the client may have gone away
                 future.set_result(result)
-        if any(d.outcome is not None and d.outcome.entries for d in done):
+        if any(  # a dry run's entries were undone: nothing to tell the streams
+            d.outcome is not None and d.outcome.entries and not request.dry_run
+            for (request, _), d in zip(jobs, done, strict=True)
+        ):
             self._notifier.notify()

@@ -59,7 +59,7 @@ class Request:
     and ``then`` sees what it would have done (a screening preview)."""
 
     command: c.Command
-    actor: str = "system"
+    actor: str = SYSTEM.id
     unless: Callable[[Transaction], Any] | None = None
     then: Callable[[Outcome, Transaction], Any] | None = None
     dry_run: bool = False

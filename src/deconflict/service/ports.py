@@ -18,7 +18,16 @@ from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party
 
-__all__ = ["Record", "Transaction", "Store", "Clock", "VolumeIndex", "Box", "RECORD_TYPES"]
+__all__ = [
+    "Record",
+    "Reader",
+    "Transaction",
+    "Store",
+    "Clock",
+    "VolumeIndex",
+    "Box",
+    "RECORD_TYPES",
+]
 
 Record = (
     Party
@@ -56,12 +65,16 @@ RECORD_TYPES: dict[str, type[Any]] = {
 Box = tuple[float, float, float, float, float, float, float, float]
 
 
-class Transaction(Protocol):
-    """One unit of work: reads, and records that change state (each appended to the log)."""
+class Reader(Protocol):
+    """Reads objects by type (a transaction does; so does the store replayed to a past time)."""
 
     def get(self, cls: type[R], id: str) -> R | None: ...
 
     def all(self, cls: type[R]) -> list[R]: ...
+
+
+class Transaction(Reader, Protocol):
+    """One unit of work: reads, and records that change state (each appended to the log)."""
 
     def all_with_seq(self, cls: type[R]) -> list[tuple[R, int]]:
         """Every object of a type with the sequence number of the entry that wrote its state."""

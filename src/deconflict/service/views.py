@@ -13,7 +13,7 @@ from ..domain.errors import NotFound
 from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
-from .ports import Transaction
+from .ports import Reader, Transaction
 from .visibility import Visibility
 
 __all__ = [
@@ -38,33 +38,31 @@ class PartyView:
     messages: list[Message]
 
 
-def conflict_views(
-    tx: Transaction, party: str, conflicts: Iterable[Conflict]
-) -> list[ConflictView]:
+def conflict_views(tx: Reader, party: str, conflicts: Iterable[Conflict]) -> list[ConflictView]:
     """The conflicts ``party`` takes part in, each as that party may see it."""
     seen = Visibility(tx, party)
     return [v for c in conflicts if (v := seen.view(c)) is not None]
 
 
-def visible_lines(tx: Transaction, party: str) -> list[Line]:
+def visible_lines(tx: Reader, party: str) -> list[Line]:
     return [line for line in tx.all(Line) if party in line.parties]
 
 
-def visible_notices(tx: Transaction, party: str) -> list[Notice]:
+def visible_notices(tx: Reader, party: str) -> list[Notice]:
     lines = {line.id for line in visible_lines(tx, party)}
     return [n for n in tx.all(Notice) if n.party == party or n.line in lines]
 
 
-def visible_declarations(tx: Transaction, party: str) -> list[Declaration]:
+def visible_declarations(tx: Reader, party: str) -> list[Declaration]:
     return [d for d in tx.all(Declaration) if d.visible_to(party)]
 
 
-def visible_measures(tx: Transaction, party: str) -> list[ControlMeasure]:
+def visible_measures(tx: Reader, party: str) -> list[ControlMeasure]:
     arrangements = {a.id for a in tx.all(Arrangement) if party in a.parties}
     return [m for m in tx.all(ControlMeasure) if m.arrangement in arrangements]
 
 
-def read_for(tx: Transaction, party: str) -> PartyView:
+def read_for(tx: Reader, party: str) -> PartyView:
     """Everything ``party`` may read: its lines, the notices on them, the declarations it was
     shown, the measures it agreed to, and the conflicts it takes part in, redacted as needed."""
     lines = {line.id for line in visible_lines(tx, party)}

@@ -12,7 +12,7 @@ from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party
-from .ports import Record, Transaction
+from .ports import Reader, Record
 
 __all__ = ["Visibility", "Lookup"]
 
@@ -29,7 +29,7 @@ class Visibility:
     """Answers "may this party see that?" inside one read transaction, remembering what it
     looked up (a page of the log or a notice's conflicts ask about the same few objects)."""
 
-    def __init__(self, source: Transaction | Lookup, party: str) -> None:
+    def __init__(self, source: Reader | Lookup, party: str) -> None:
         self._source = source
         self.party = party
         self._seen: dict[tuple[type[Any], str], Any] = {}

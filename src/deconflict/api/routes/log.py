@@ -14,7 +14,7 @@ from ...service.visibility import Visibility
 from ..context import Caller, Who
 from ..presenters import present_item
 from ..schemas import LogItemOut
-from ..streams import sse
+from ..streams import frames, sse
 
 router = APIRouter(tags=["log and stream"])
 
@@ -25,11 +25,17 @@ def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[st
     """(last seq read, the items among them the party may see)."""
     store = who.services.store
     last = min(after + limit, store.head())  # every entry up to the head is committed
-    records = store.records(after, last - after, skip=QUIET_KINDS) if last > after else []
-    with store.read() as tx:
-        seen = Visibility(tx, who.party)
-        items = [feed_present(seen, entry, record) for entry, record in records]
-    return max(last, after), [present_item(i) for i in items if i is not None]
+    if last <= after:
+        return after, []
+
+    def make() -> list[dict[str, Any]]:
+        records = store.records(after, last - after, skip=QUIET_KINDS)
+        with store.read() as tx:
+            seen = Visibility(tx, who.party)
+            items = [feed_present(seen, entry, record) for entry, record in records]
+        return [present_item(i) for i in items if i is not None]
+
+    return last, who.services.pages.get((who.party, after, last), make)
 
 
 @router.get(
@@ -68,11 +74,14 @@ def stream(
 ) -> StreamingResponse:
     start = _resume_from(last_event_id, after)
 
-    def read(position: int) -> tuple[int, list[tuple[int, str, dict[str, object]]]]:
+    def read(position: int) -> tuple[int, str]:
         last, items = _page(who, position)
-        return last, [(i["seq"], i["kind"], i) for i in items]
+        chunk = who.services.pages.get(
+            ("frames", who.party, position, last),
+            lambda: frames([(i["seq"], i["kind"], i) for i in items]),
+        )
+        return last, chunk
 
-    frames = sse(start, read, who.services.notifier)
     return StreamingResponse(
-        frames, media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        sse(start, read, who.services.notifier), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
     )

@@ -1,4 +1,4 @@
-"""Notices: file, amend, cancel; read with their versions."""
+"""Notices: file (or preview the screening), amend, cancel; read with their versions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from ...service.handlers import Outcome
 from ...service.views import notice_history, visible_notices
 from ..context import Caller, Who, recorded
 from ..presenters import present
-from ..schemas import AmendIn, CancelIn, NoticeCommandOut, NoticeIn, NoticeOut, VersionOut
+from ..schemas import (
+    AmendIn,
+    CancelIn,
+    NoticeCommandOut,
+    NoticeIn,
+    NoticeOut,
+    NoticePreviewOut,
+    VersionOut,
+)
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 
@@ -46,6 +54,15 @@ async def file_notice(who: Who, body: NoticeIn) -> Response:
     return await who.run(
         "notify", body.model_dump(mode="json", exclude_none=True), _answer(who, body.id)
     )
+
+
+@router.post(
+    "/preview",
+    response_model=NoticePreviewOut,
+    summary="Screen a notice without filing it: the conflicts it would make; nothing recorded",
+)
+async def preview_notice(who: Who, body: NoticeIn) -> dict[str, Any]:
+    return await who.preview("notify", body.model_dump(mode="json", exclude_none=True))
 
 
 @router.get("/{notice_id}", response_model=NoticeOut, summary="A notice's current version")

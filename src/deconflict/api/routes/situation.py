@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from ...adapters.codec import iso
+from ...adapters.formats.timefmt import parse_time
 from ...domain.conflicts import Conflict
+from ...service.timeline import situation_at
 from ...service.views import conflict_views, visible_declarations, visible_measures
 from ..context import Who, recorded
 from ..presenters import present
-from ..schemas import CommandOut, ConflictOut, DeclarationIn, DeclarationOut, MeasureIn, MeasureOut
+from ..schemas import (
+    CommandOut,
+    ConflictOut,
+    DeclarationIn,
+    DeclarationOut,
+    MeasureIn,
+    MeasureOut,
+    SituationOut,
+)
 
 router = APIRouter(tags=["declarations, measures and conflicts"])
 
@@ -80,3 +91,28 @@ def conflicts(who: Who, active: bool = False) -> list[dict[str, Any]]:
     with who.services.store.read() as tx:
         views = conflict_views(tx, who.party, tx.all(Conflict))
     return [present(v) for v in views if v.active or not active]
+
+
+@router.get(
+    "/situation",
+    response_model=SituationOut,
+    summary="The situation at a past time, replayed from the log, as the party could read it then",
+)
+def situation(
+    who: Who,
+    at: str = Query(
+        ..., max_length=40, description="ISO 8601 with a zone, or a DTG (161000ZSEP17)"
+    ),
+) -> dict[str, Any]:
+    when = parse_time(at)
+    past = situation_at(who.services.store, who.party, when)
+    view = past.view
+    return {
+        "at": iso(past.at),
+        "seq": past.seq,
+        "notices": [present(n) for n in view.notices],
+        "declarations": [present(d) for d in view.declarations],
+        "measures": [present(m) for m in view.measures],
+        "conflicts": [present(c) for c in view.conflicts],
+        "messages": [present(m) for m in view.messages],
+    }
