@@ -6,7 +6,7 @@ import gc
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "Settings",
     "ServeSettings",
     "default_db_path",
+    "default_web_modules",
     "build",
     "scratch_store",
     "load_serve_settings",
@@ -35,6 +36,13 @@ __all__ = [
 def default_db_path() -> Path:
     """The store's default place: the user's data directory."""
     return Path(platformdirs.user_data_dir("deconflict")) / "deconflict.sqlite"
+
+
+def default_web_modules() -> Path:
+    """Where ``npm ci`` in the repository's ``web/`` puts the console's browser libraries."""
+    import deconflict
+
+    return Path(deconflict.__file__).parents[2] / "web" / "node_modules"
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ class ServeSettings:
     deadline_every_s: float = 1.0
     max_body_bytes: int = 1_048_576
     clock_file: str = ""
+    #: The console's third-party browser files (``npm ci`` in web/); docs/console.md.
+    web_modules: str = field(default_factory=lambda: str(default_web_modules()))
+    #: Optional online map tiles for the console, e.g. ``https://tile.example/{z}/{x}/{y}.png``.
+    tile_url: str = ""
 
 
 def _typed(name: str, value: Any) -> Any:
@@ -122,6 +134,10 @@ def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore]:
     notifier = Notifier()
     services = Services(store, mechanism, clock, notifier, Writer(mechanism, notifier))
     app = create_app(
-        services, deadline_every_s=settings.deadline_every_s, max_body_bytes=settings.max_body_bytes
+        services,
+        deadline_every_s=settings.deadline_every_s,
+        max_body_bytes=settings.max_body_bytes,
+        web_modules=Path(settings.web_modules) if settings.web_modules else None,
+        tile_url=settings.tile_url,
     )
     return app, store

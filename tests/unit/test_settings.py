@@ -34,3 +34,15 @@ def test_unknown_or_malformed_settings_are_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         load_serve_settings({}, {"DECONFLICT_PORT": "eighty"})
     assert caught.value.field == "port"
+
+
+def test_the_consoles_settings_come_like_the_others(tmp_path: Path) -> None:
+    config = tmp_path / "deconflict.toml"
+    config.write_text('[serve]\ntile_url = "https://tiles.example.org/{z}/{x}/{y}.png"\n')
+    settings = load_serve_settings(
+        {}, {"DECONFLICT_WEB_MODULES": "/opt/console/node_modules"}, config
+    )
+    assert settings.web_modules == "/opt/console/node_modules"
+    assert settings.tile_url == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert load_serve_settings({"web_modules": "/x"}, {}).web_modules == "/x"
+    assert load_serve_settings({}, {}).web_modules.endswith("web/node_modules")

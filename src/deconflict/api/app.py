@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..service.commands import ProcessDeadlines
 from ..service.handlers import Request
-from . import problems
+from . import console, problems
 from .context import Services, known_query
 from .routes import admin, basemap, incidents, lines, log, notices, situation
 from .schemas import ProblemOut
@@ -75,7 +76,12 @@ async def _process_deadlines(services: Services, every_s: float) -> None:
 
 
 def create_app(
-    services: Services, *, deadline_every_s: float = 1.0, max_body_bytes: int = 1_048_576
+    services: Services,
+    *,
+    deadline_every_s: float = 1.0,
+    max_body_bytes: int = 1_048_576,
+    web_modules: Path | None = None,
+    tile_url: str = "",
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +114,7 @@ def create_app(
         )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     _document_problems(app)
+    console.install(app, web_modules, tile_url)  # the browser console at / (docs/console.md)
     return app
 
 

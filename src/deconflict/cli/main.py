@@ -315,6 +315,16 @@ def _issue_token(mechanism: Deconfliction, member: str) -> str:
     "--clock-file", default=None, help="Read the time from this file (exercises and tests)."
 )
 @click.option(
+    "--web-modules",
+    default=None,
+    help="The console's browser libraries: a node_modules folder (default: web/node_modules).",
+)
+@click.option(
+    "--tile-url",
+    default=None,
+    help="Optional online map tiles for the console: an {z}/{x}/{y} URL template.",
+)
+@click.option(
     "--demo",
     is_flag=True,
     help="Load the Deir ez-Zor scenario into a fresh demo store and print tokens.",
@@ -326,6 +336,8 @@ def serve(
     port: int | None,
     config: Path | None,
     clock_file: str | None,
+    web_modules: str | None,
+    tile_url: str | None,
     demo: bool,
 ) -> None:
     """Run the HTTP service: the API under /api/v1, OpenAPI at /openapi.json, docs at /docs."""
@@ -336,7 +348,14 @@ def serve(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         _replay(bundled(DEMO_SCENARIO), db, as_json=False, quiet=True)
-    flags = {"db": str(db) if db else None, "host": host, "port": port, "clock_file": clock_file}
+    flags = {
+        "db": str(db) if db else None,
+        "host": host,
+        "port": port,
+        "clock_file": clock_file,
+        "web_modules": web_modules,
+        "tile_url": tile_url,
+    }
     settings = load_serve_settings(flags, os.environ, config)
     app, store = build_server(settings)
     if demo:
@@ -345,7 +364,7 @@ def serve(
         for member in DEMO_MEMBERS:
             click.echo(f"  {member:<17} {_issue_token(mechanism, member)}")
     click.echo(
-        f"deconflict serving {settings.db} on http://{settings.host}:{settings.port} (docs at /docs)",
+        f"deconflict serving {settings.db} on http://{settings.host}:{settings.port} (console at /, docs at /docs)",
         err=True,
     )
     try:

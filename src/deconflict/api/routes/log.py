@@ -83,5 +83,7 @@ def stream(
         return last, chunk
 
     return StreamingResponse(
-        sse(start, read, who.services.notifier), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        sse(start, read, who.services.notifier),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
     )
