@@ -51,8 +51,18 @@ def encode(value: Any) -> tuple[dict[str, Any], bytes]:
 
 
 def to_dict(value: Any) -> dict[str, Any]:
-    """JSON-ready, exactly as it will read back from JSON (lists, not tuples)."""
-    return encode(value)[0]
+    """JSON-ready, exactly as it will read back from JSON (lists, not tuples), without
+    encoding it (what the API and the streams present)."""
+    result: dict[str, Any] = _as_read_back(_converter.unstructure(value))
+    return result
+
+
+def _as_read_back(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _as_read_back(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_read_back(v) for v in value]
+    return value
 
 
 def _named_error(exc: Exception) -> DeconflictError:
