@@ -399,9 +399,11 @@ def test_sign_out_forgets_the_token_and_a_viewer_gets_no_controls(
     page.wait_for_selector("#connection.conn-live")
     assert "viewer" in page.inner_text("#who")
     assert page.locator("#compose-open").is_hidden()
+    assert page.locator("#declare-open").is_hidden() and page.locator("#measure-open").is_hidden()
     assert page.locator(".leaflet-pm-toolbar").count() == 0
     assert page.locator("#panel-hotline-air form.send-form").count() == 0
     assert page.locator("[data-role=ack], [data-role=object], .line-header button").count() == 0
+    assert page.locator("[data-role=amend], [data-role=cancel-notice]").count() == 0
     assert cell.errors == []
 
 

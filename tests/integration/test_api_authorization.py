@@ -323,6 +323,7 @@ ROWS: list[Row] = [
         )
         for verb, ok, body in (
             ("amend", 201, {"volumes": [volume(40.0, 35.0)]}),
+            ("amend/preview", 200, {"volumes": [volume(40.0, 35.0)]}),
             ("cancel", 200, {"reason": "no longer needed"}),
         )
         for scope, party, notice, expect, bugs in (
@@ -345,6 +346,14 @@ ROWS: list[Row] = [
         "coalition",
         _post(f"{V}/declarations", lambda: declaration_body(fresh("d"))),
         _only(WRITERS, 201),
+    ),
+    Row(
+        "POST",
+        f"{V}/declarations/preview",
+        "own",
+        "coalition",
+        _post(f"{V}/declarations/preview", lambda: declaration_body(fresh("d"))),
+        _only(WRITERS, 200),
     ),
     Row(
         "POST",
@@ -388,6 +397,17 @@ ROWS: list[Row] = [
         _post(f"{V}/measures", lambda: measure_body(fresh("zone"))),
         _only(("admin", *WRITERS), 404),
         {},
+    ),
+    *(
+        Row(
+            "POST",
+            f"{V}/measures/preview",
+            scope,
+            party,
+            _post(f"{V}/measures/preview", lambda: measure_body(fresh("zone"))),
+            _only(("admin", *WRITERS), status),
+        )
+        for scope, party, status in (("own", "coalition", 200), ("outsider", "un-desk", 404))
     ),
     Row("GET", f"{V}/conflicts", "own", "coalition", _get(f"{V}/conflicts"), READERS),
     Row("GET", f"{V}/log", "own", "coalition", _get(f"{V}/log"), READERS),

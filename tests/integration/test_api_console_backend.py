@@ -1,6 +1,7 @@
 """What the browser console needs of the API: the offline base layer (GET /basemap) and the
-screening preview of a notice (POST /notices/preview), over the template world of
-``api_fixtures`` (coalition and russia on the ``mou`` lines; un-desk on none)."""
+screening preview of a notice (POST /notices/preview), of an amendment, a declaration and a
+control measure, over the template world of ``api_fixtures`` (coalition and russia on the ``mou``
+lines; un-desk on none)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from deconflict.service.handlers import Done, Request
 from .api_fixtures import (
     HIDDEN_CENTRE,
     HIDDEN_DECLARATION,
+    START,
     auth,
     build_template,
     fresh,
@@ -367,3 +369,108 @@ def test_preview_answers_405_naming_post_only(client: TestClient) -> None:
     answer = client.put(f"{V}/notices/preview", headers=auth("coalition", "officer"), json={})
     assert_problem(answer, 405)
     assert answer.headers["allow"] == "POST"  # the concrete path, not /notices/{notice_id}
+
+
+# -- the screening preview of an amendment, a declaration, a control measure ------------------
+
+#: Where the template's notices are (``co-notice``, ``ru-notice``, ``ru-strike``).
+NOTICES_CENTRE = (40.19, 35.41)
+
+
+def test_an_amendment_is_previewed_as_the_new_version_and_nothing_is_recorded(
+    client: TestClient,
+) -> None:
+    officer = auth("coalition", "officer")
+    far = strike_at(38.5, 33.2)
+    filed = client.post(f"{V}/notices", headers=officer, json=far)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["conflicts"] == []
+    moved = {"volumes": strike_at(*RU_SHARED_SITE)["volumes"], "remarks": "moved east"}
+    before = head(client)
+    messages = client.get(f"{V}/lines/hotline-air/messages", headers=officer).json()
+
+    preview = client.post(f"{V}/notices/{far['id']}/amend/preview", headers=officer, json=moved)
+    assert preview.status_code == 200, preview.text
+    found = preview.json()["conflicts"]
+    assert [c["other"]["id"] for c in found if c["other"]["type"] == "declaration"] == [
+        "ru-decl-shared"
+    ]
+    assert {(c["subject"]["id"], c["subject"]["version"]) for c in found} == {(far["id"], 2)}
+    assert head(client) == before
+    assert client.get(f"{V}/notices/{far['id']}", headers=officer).json()["version"] == 1
+    assert client.get(f"{V}/lines/hotline-air/messages", headers=officer).json() == messages
+
+    amended = client.post(f"{V}/notices/{far['id']}/amend", headers=officer, json=moved)
+    assert amended.status_code == 201, amended.text
+    assert amended.json()["notice"]["version"] == 2
+    assert without_time(amended.json()["conflicts"]) == without_time(found)
+
+
+def test_an_amendment_of_an_unknown_or_cancelled_notice_cannot_be_previewed(
+    client: TestClient,
+) -> None:
+    officer = auth("coalition", "officer")
+    body = {"volumes": strike_at(40.0, 35.0)["volumes"]}
+    assert_problem(
+        client.post(f"{V}/notices/nothing/amend/preview", headers=officer, json=body), 404
+    )
+    cancelled = client.post(f"{V}/notices/co-notice/cancel", headers=officer, json={})
+    assert cancelled.status_code == 200, cancelled.text
+    before = head(client)
+    assert_problem(
+        client.post(f"{V}/notices/co-notice/amend/preview", headers=officer, json=body), 409
+    )
+    assert head(client) == before
+
+
+def test_a_declaration_is_previewed_against_the_active_notices(client: TestClient) -> None:
+    russia = auth("russia", "officer")
+    site = {
+        "id": fresh("ru-site"),
+        "kind": "site",
+        "footprint": point(*NOTICES_CENTRE, 500.0),
+        "start": START,
+        "disclosed_to": ["coalition"],
+        "label": "field hospital",
+    }
+    before = head(client)
+    preview = client.post(f"{V}/declarations/preview", headers=russia, json=site)
+    assert preview.status_code == 200, preview.text
+    found = preview.json()["conflicts"]
+    # the coalition's strike there; russia's own notices are not screened against its own site
+    assert {c["subject"]["id"] for c in found} == {"co-notice"}
+    assert {c["other"]["id"] for c in found} == {site["id"]}
+    assert head(client) == before
+    listed = client.get(f"{V}/declarations", headers=russia).json()
+    assert site["id"] not in {d["id"] for d in listed}
+
+    declared = client.post(f"{V}/declarations", headers=russia, json=site)
+    assert declared.status_code == 201, declared.text
+    assert without_time(declared.json()["conflicts"]) == without_time(found)
+
+
+def test_a_zone_is_previewed_against_the_active_notices(client: TestClient) -> None:
+    officer = auth("coalition", "officer")
+    zone = {
+        "id": fresh("no-strike"),
+        "arrangement": "mou",
+        "kind": "zone",
+        "name": "no strikes over the town",
+        "footprint": point(*NOTICES_CENTRE, 5000.0),
+        "rule": "no_strike",
+        "owner": "coalition",
+        "start": START,
+    }
+    before = head(client)
+    preview = client.post(f"{V}/measures/preview", headers=officer, json=zone)
+    assert preview.status_code == 200, preview.text
+    found = preview.json()["conflicts"]
+    # The coalition owns the zone: only russia's strikes break its rule.
+    assert {c["subject"]["party"] for c in found} == {"russia"}
+    assert "ru-notice" in {c["subject"]["id"] for c in found}
+    assert head(client) == before
+    assert zone["id"] not in {m["id"] for m in client.get(f"{V}/measures", headers=officer).json()}
+
+    recorded = client.post(f"{V}/measures", headers=officer, json=zone)
+    assert recorded.status_code == 201, recorded.text
+    assert without_time(recorded.json()["conflicts"]) == without_time(found)

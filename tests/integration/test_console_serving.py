@@ -93,6 +93,21 @@ def test_every_translation_has_every_key() -> None:
     assert keys["fr"] == keys["en"] and keys["ru"] == keys["en"]
 
 
+def test_every_key_the_page_uses_has_a_text() -> None:
+    """Keys named in the page and its modules (not those built at run time) are all in en.json."""
+    english = set(json.loads((CONSOLE_DIR / "i18n" / "en.json").read_text()))
+    used = set(
+        re.findall(
+            r'data-i18n(?:-label|-placeholder|-title)?="([^"]+)"',
+            (CONSOLE_DIR / "index.html").read_text(),
+        )
+    )
+    for module in (CONSOLE_DIR / "js").glob("*.js"):
+        used |= set(re.findall(r'\bt\(\s*"([a-z_]+(?:\.[a-z_]+)+)"', module.read_text()))
+    assert len(used) > 200
+    assert sorted(used - english) == []
+
+
 def test_config_says_whether_the_libraries_are_installed(template: Path, tmp_path: Path) -> None:
     for client in _client(template, web_modules=str(tmp_path / "nowhere")):
         config = client.get("/console/config.json").json()

@@ -1,4 +1,4 @@
-"""Notices: file (or preview the screening), amend, cancel; read with their versions."""
+"""Notices: file or amend (or preview the screening of either), cancel; read with versions."""
 
 from __future__ import annotations
 
@@ -93,6 +93,16 @@ def versions(who: Who, notice_id: str) -> list[dict[str, Any]]:
 async def amend(who: Who, notice_id: str, body: AmendIn) -> Response:
     payload = {"id": notice_id, **body.model_dump(mode="json", exclude_none=True)}
     return await who.run("amend", payload, _answer(who, notice_id))
+
+
+@router.post(
+    "/{notice_id}/amend/preview",
+    response_model=NoticePreviewOut,
+    summary="Screen an amendment without filing it: the conflicts the new version would make",
+)
+async def preview_amendment(who: Who, notice_id: str, body: AmendIn) -> dict[str, Any]:
+    payload = {"id": notice_id, **body.model_dump(mode="json", exclude_none=True)}
+    return await who.preview("amend", payload)
 
 
 @router.post("/{notice_id}/cancel", response_model=NoticeCommandOut, summary="Cancel a notice")

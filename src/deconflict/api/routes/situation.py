@@ -21,6 +21,7 @@ from ..schemas import (
     DeclarationOut,
     MeasureIn,
     MeasureOut,
+    NoticePreviewOut,
     SituationOut,
 )
 
@@ -52,6 +53,15 @@ async def declare(who: Who, body: DeclarationIn) -> Response:
 
 
 @router.post(
+    "/declarations/preview",
+    response_model=NoticePreviewOut,
+    summary="Screen a declaration without recording it: the conflicts it would make",
+)
+async def preview_declaration(who: Who, body: DeclarationIn) -> dict[str, Any]:
+    return await who.preview("declare", body.model_dump(mode="json", exclude_none=True))
+
+
+@router.post(
     "/declarations/{declaration_id}/withdraw",
     response_model=CommandOut,
     summary="Withdraw a declaration",
@@ -80,6 +90,15 @@ async def create_measure(who: Who, body: MeasureIn) -> Response:
     return await who.run(
         "create_measure", body.model_dump(mode="json", exclude_none=True), _screened(who)
     )
+
+
+@router.post(
+    "/measures/preview",
+    response_model=NoticePreviewOut,
+    summary="Screen a line or zone without recording it: the conflicts it would make",
+)
+async def preview_measure(who: Who, body: MeasureIn) -> dict[str, Any]:
+    return await who.preview("create_measure", body.model_dump(mode="json", exclude_none=True))
 
 
 @router.get(

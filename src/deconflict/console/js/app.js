@@ -142,12 +142,23 @@ class Session {
     const holder = clear($("#map-holder"));
     const element = h("div", { id: "map", class: "map", role: "region", "aria-label": t("map.heading") });
     holder.append(element);
-    this.map = new SituationMap(element, this.state, { tileUrl: config.tile_url, onPointer: (at) => this.pointer(at) });
+    // What may be done with the party's own notices and declarations, from their popups and the
+    // lines panel: the composer does it (it exists once the map does).
+    const actions = {
+      amend: (notice) => this.composer.amend(this.state.notices.get(notice.id) ?? notice),
+      cancel: (notice) => this.composer.cancelNotice(this.state.notices.get(notice.id) ?? notice),
+      withdraw: (declaration) => this.composer.withdrawDeclaration(declaration),
+    };
+    this.map = new SituationMap(element, this.state, { tileUrl: config.tile_url, onPointer: (at) => this.pointer(at), actions });
     this.map.map.on("basemapstate", ({ state }) => {
       $("#basemap-state").textContent = state === "ok" ? "" : t(`basemap.${state}`);
     });
-    this.lines = new LinesPanel($("#lines"), this.state, { onError: (text) => notify("error", t("error.title"), text) });
-    this.composer = new Composer(this.map, this.state, { onFiled: (answer) => this.filed(answer), onError: (text) => notify("error", t("error.title"), text) });
+    this.lines = new LinesPanel($("#lines"), this.state, { onError: (text) => notify("error", t("error.title"), text), actions });
+    this.composer = new Composer(this.map, this.state, {
+      onFiled: (answer) => this.filed(answer),
+      onError: (text) => notify("error", t("error.title"), text),
+      onDone: (text) => notify("info", text),
+    });
     this.lines.renderAll();
     this.map.relabel();
     this.map.draw();
@@ -301,7 +312,7 @@ class Session {
       const { title, detail } = describeMessage(data, this.state);
       notify("escalation", title, `${data.line} #${data.number}: ${detail}`, { sticky: true });
       this.lines.highlight(data.line, data.number);
-    } else if (kind === "conflict.found" && !known && !this.composer.sent.has(data.subject.id)) {
+    } else if (kind === "conflict.found" && !known && !this.composer.sent.has(data.subject.id) && !this.composer.sent.has(data.other?.id)) {
       const { title, detail } = describeConflict(data, this.state);
       notify("conflict", title, detail, { sticky: true });
       this.map.flashConflict(data.id);
@@ -315,7 +326,21 @@ class Session {
       const { title } = describeMessage(data, this.state);
       notify(kind === "message.warning" ? "escalation" : "overdue", title, `${data.line} #${data.number}: ${data.text}`, { sticky: true });
       this.lines.highlight(data.line, data.number);
+    } else if (!this.composer.sent.has(data.id)) {
+      this.told(kind, data, mine);
     }
+  }
+
+  /** Other parties' declarations, new measures, other parties' amended or cancelled notices: a
+   *  note (the map and the lines show them). */
+  told(kind, data, mine) {
+    const party = this.state.partyName(data.party);
+    const label = data.label || data.id;
+    if (kind === "declaration.made" && !mine) notify("info", t("alert.declared", { party, kind: term("declaration", data.kind), label }));
+    else if (kind === "declaration.withdrawn" && !mine) notify("info", t("alert.withdrawn", { party, kind: term("declaration", data.kind), label }));
+    else if (kind === "measure.created") notify("info", t("alert.measure", { kind: term("measure", data.kind), name: data.name || data.id, arrangement: data.arrangement }));
+    else if (kind === "notice.amended" && !mine) notify("info", t("alert.amended", { party, id: data.id, version: data.version }));
+    else if (kind === "notice.cancelled" && !mine) notify("info", t("alert.cancelled", { party, id: data.id }));
   }
 
   changed({ item, reload }) {
@@ -328,8 +353,11 @@ class Session {
     }
     const type = item.subject_type;
     if (type === "message" || type === "line") this.lines.renderLine(item.data.line ?? item.data.id);
-    if (type === "line") this.composer.relabel();
-    if (type === "notice") this.lines.renderLine(item.data.line);
+    if (["line", "party", "arrangement"].includes(type)) this.composer.relabel();
+    if (type === "notice") {
+      this.lines.renderLine(item.data.line);
+      this.composer.noticeChanged(item.data);
+    }
     if (type === "party") this.lines.renderAll();
     if (["notice", "declaration", "measure", "conflict", "incident"].includes(type)) this.map.render();
     if (type === "conflict" || type === "incident") this.renderLists();

@@ -1,7 +1,8 @@
 // The lines panel: one tab per line the member is on (air, ground, command); the messages in
 // order with their number, sender, kind, time (UTC and DTG) and state; a live countdown to each
-// deadline; acknowledge / object / reply on others' messages; a send box. Controls a role may not
-// use are not shown (the API would refuse them with 403).
+// deadline; acknowledge / object / reply on others' messages; amend / cancel on the latest message
+// of a notice the party filed; a send box. Controls a role may not use are not shown (the API
+// would refuse them with 403).
 
 import { ApiError, post } from "./api.js";
 import { clear, h } from "./dom.js";
@@ -13,10 +14,11 @@ import { countdown, dtg, utc } from "./time.js";
 const DOMAIN_ORDER = ["air", "ground", "command"];
 
 export class LinesPanel {
-  constructor(root, state, { onError = () => {} } = {}) {
+  constructor(root, state, { onError = () => {}, actions = {} } = {}) {
     this.root = root;
     this.state = state;
     this.onError = onError;
+    this.actions = actions; // {amend(notice), cancel(notice)}
     this.views = new Map();
     this.forms = new Map(); // "line#n" -> {kind: "object" | "reply", text}
     this.alerts = new Set(); // "line#n" highlighted because they just fell overdue or escalated
@@ -134,7 +136,9 @@ export class LinesPanel {
     let added = false;
     for (const message of messages) {
       const key = `${message.line}#${message.number}`;
-      const signature = JSON.stringify([message, language(), this.forms.get(key) ?? null, this.alerts.has(key), messageState(message, this.state.now())]);
+      const notice = message.notice ? this.state.notices.get(message.notice) : null;
+      const standing = notice ? [notice.status, notice.version, notice.message_number] : null;
+      const signature = JSON.stringify([message, language(), this.forms.get(key) ?? null, this.alerts.has(key), messageState(message, this.state.now()), standing]);
       const existing = view.items.get(message.number);
       if (existing && existing.dataset.signature === signature) continue;
       const hadFocus = existing?.contains(document.activeElement) ? document.activeElement.dataset.role : null;
@@ -175,7 +179,7 @@ export class LinesPanel {
         h("span", { class: "muted", text: t("line.deadline", { minutes: Math.round(line.ack_deadline / 60) }) }),
         h("span", { class: "muted", text: line.parties.map((p) => this.state.partyName(p)).join(" ↔ ") }),
       ),
-      controls,
+      ...controls,
     );
   }
 
@@ -221,8 +225,23 @@ export class LinesPanel {
     );
   }
 
+  /** Amend and cancel on the message that carries the current version of the party's notice. */
+  renderOwnActions(m) {
+    const state = this.state;
+    const notice = m.notice ? state.notices.get(m.notice) : null;
+    if (
+      !notice || !["notice", "amendment"].includes(m.kind) || notice.party !== state.party ||
+      notice.status !== "active" || notice.message_number !== m.number || !state.can("notify") || !this.actions.amend
+    ) return null;
+    return h("div", { class: "msg-actions" },
+      h("button", { type: "button", class: "secondary", dataset: { role: "amend" }, text: t("notice.amend"), "aria-label": t("notice.amend_n", { id: notice.id }), onclick: () => this.actions.amend(notice) }),
+      h("button", { type: "button", class: "danger", dataset: { role: "cancel-notice" }, text: t("notice.cancel"), "aria-label": t("notice.cancel_n", { id: notice.id }), onclick: () => this.actions.cancel(notice) }),
+    );
+  }
+
   renderActions(m, key) {
     const state = this.state;
+    if (m.party === state.party) return this.renderOwnActions(m);
     if (!awaitsAnswerFrom(m, state.party) || !state.can("acknowledge")) return null;
     const base = `lines/${encodeURIComponent(m.line)}/messages/${m.number}`;
     const form = this.forms.get(key);

@@ -1,13 +1,16 @@
 // The situation map (Leaflet, global `L`): no tile layer unless the server names one; the base
 // layer (borders, rivers, coasts) from /api/v1/basemap for the visible area; overlays for control
-// measures, declarations (as military symbols), notices, conflicts and incidents.
+// measures, declarations (as military symbols), notices, conflicts and incidents. The popups of the
+// party's own notices and declarations carry what may be done with them (amend, cancel, withdraw).
+// Each object's elements say what they stand for (data-notice, data-declaration, data-measure …).
+// Geoman (the drawing tools) leaves these layers alone: pmIgnore.
 
 import { api, ApiError } from "./api.js";
 import { h } from "./dom.js";
 import { centre, nearest, footprintLayer } from "./geometry.js";
 import { t, term } from "./i18n.js";
 import { describeConflict, noticeSummary } from "./messages.js";
-import { declarationIcon } from "./symbols.js";
+import { declarationIcon, sidcFor } from "./symbols.js";
 import { dtg } from "./time.js";
 
 const BASE_STYLE = {
@@ -40,13 +43,39 @@ function popup(title, ...lines) {
   return h("div", { class: "popup" }, h("strong", { text: title }), lines.filter(Boolean).map((l) => h("div", { text: l })));
 }
 
+/** A popup built afresh each time it opens (its buttons keep their handlers), with `buttons`. */
+function popupWith(build, buttons = () => []) {
+  return () => {
+    const content = build();
+    const actions = buttons();
+    if (actions.length) content.append(h("div", { class: "popup-actions" }, actions));
+    return content;
+  };
+}
+
+/** Put `data` on the layer's elements, now and whenever they are made again (shown again). */
+function tag(layer, data) {
+  const leaves = layer.eachLayer ? layer.getLayers() : [layer];
+  for (const leaf of leaves) {
+    const apply = () => {
+      const el = leaf.getElement?.();
+      if (el) Object.assign(el.dataset, data);
+    };
+    leaf.on("add", apply);
+    apply();
+  }
+  return layer;
+}
+
 export class SituationMap {
-  constructor(element, state, { tileUrl = null, onPointer = () => {} } = {}) {
+  constructor(element, state, { tileUrl = null, onPointer = () => {}, actions = {} } = {}) {
     this.state = state;
+    this.actions = actions; // {amend(notice), cancel(notice), withdraw(declaration)}
     this.filter = { from: null, to: null, status: "all" };
     this.fresh = new Set(); // conflict ids that just arrived: drawn flashing
     this.previewConflicts = [];
     this.previewAt = null;
+    this.previewId = null;
     this.basemapState = "loading";
     const map = L.map(element, {
       attributionControl: Boolean(tileUrl),
@@ -68,6 +97,19 @@ export class SituationMap {
     map.on("moveend", () => this.scheduleBasemap());
     map.on("mousemove", (e) => onPointer(e.latlng));
     map.on("mouseout", () => onPointer(null));
+    // A popup opened from the keyboard (a symbol's Enter) takes the focus to its first button,
+    // and gives it back to the symbol when it closes.
+    map.on("popupopen", ({ popup: p }) => {
+      const source = p._source?.getElement?.();
+      if (source && source === document.activeElement) {
+        p.getElement()?.querySelector(".popup-actions button")?.focus();
+        p.returnFocus = source;
+      }
+    });
+    map.on("popupclose", ({ popup: p }) => {
+      if (p.returnFocus?.isConnected && p.getElement()?.contains(document.activeElement)) p.returnFocus.focus();
+      p.returnFocus = null;
+    });
     this.scheduleBasemap();
   }
 
@@ -140,6 +182,7 @@ export class SituationMap {
       L.geoJSON(collection, {
         style: (feature) => BASE_STYLE[feature.properties?.layer] ?? BASE_STYLE.border,
         interactive: false,
+        pmIgnore: true,
       }).addTo(this.groups.base);
       this.basemapState = "ok";
     } catch (err) {
@@ -157,6 +200,7 @@ export class SituationMap {
     this.state = state;
     this.fresh.clear();
     this.previewConflicts = [];
+    this.map.closePopup();
     this.render();
   }
 
@@ -176,6 +220,8 @@ export class SituationMap {
 
   draw() {
     const { state, groups } = this;
+    const kept = this.keepOpen();
+    this.keyed = new Map(); // "notice:<id>" … -> the layer whose popup tells of it
     for (const name of OVERLAYS) if (name !== "base") groups[name].clearLayers();
 
     for (const m of state.measures.values()) {
@@ -188,6 +234,7 @@ export class SituationMap {
         dashArray: line ? null : "10 6",
         fillOpacity: 0.05,
         className: "measure",
+        pmIgnore: true,
       });
       if (!layer) continue;
       const rule = m.rule ? term("zone_rule", m.rule) : "";
@@ -196,27 +243,35 @@ export class SituationMap {
         .join(", ");
       layer.bindTooltip(`${m.name || m.id}${rule ? ` — ${rule}` : ""}`, { sticky: true });
       layer.bindPopup(popup(m.name || m.id, term("measure", m.kind), rule, sides));
-      layer.addTo(groups.measures);
+      this.key(layer, `measure:${m.id}`);
+      tag(layer.addTo(groups.measures), { measure: m.id, kind: m.kind });
     }
 
     for (const d of state.declarations.values()) {
       if (d.withdrawn) continue;
       const own = d.party === state.party;
       const colour = own ? COLOUR.friend : COLOUR.neutral;
-      const area = footprintLayer(L, d.footprint, { color: colour, weight: 1.5, dashArray: "3 4", fillOpacity: 0.08, className: "declaration" });
+      const area = footprintLayer(L, d.footprint, { color: colour, weight: 1.5, dashArray: "3 4", fillOpacity: 0.08, className: "declaration", pmIgnore: true });
       const at = centre(d.footprint);
       const label = d.label || d.id;
-      const details = popup(
-        label,
-        `${term("declaration", d.kind)} · ${state.partyName(d.party)}${d.forces ? ` (${d.forces})` : ""}`,
-        t("declaration.since", { time: dtg(d.window.start) }),
-        d.disclosed_to?.length ? t("declaration.disclosed_to", { parties: d.disclosed_to.map((p) => state.partyName(p)).join(", ") }) : t("declaration.not_disclosed"),
+      const details = popupWith(
+        () => popup(
+          label,
+          `${term("declaration", d.kind)} · ${state.partyName(d.party)}${d.forces ? ` (${d.forces})` : ""}`,
+          d.category ? d.category : "",
+          t("declaration.since", { time: dtg(d.window.start) }),
+          d.disclosed_to?.length ? t("declaration.disclosed_to", { parties: d.disclosed_to.map((p) => state.partyName(p)).join(", ") }) : t("declaration.not_disclosed"),
+        ),
+        () => (own && state.can("declare") && this.actions.withdraw
+          ? [this.button("withdraw", t("withdraw.button"), t("withdraw.button_n", { id: label }), () => this.actions.withdraw(d))]
+          : []),
       );
-      if (area) area.bindPopup(details).addTo(groups.declarations);
+      const data = { declaration: d.id, party: d.party, kind: d.kind };
+      if (area) this.key(tag(area.bindPopup(details).addTo(groups.declarations), data), `declaration-area:${d.id}`);
       if (at) {
-        L.marker(at, { icon: declarationIcon(L, d, state.party), alt: label, title: label, keyboard: true })
-          .bindPopup(details.cloneNode(true))
-          .addTo(groups.declarations);
+        const marker = L.marker(at, { icon: declarationIcon(L, d, state.party), alt: label, title: label, keyboard: true, pmIgnore: true });
+        tag(marker.bindPopup(details).addTo(groups.declarations), { ...data, sidc: sidcFor(d, state.party) });
+        this.key(marker, `declaration:${d.id}`);
       }
     }
 
@@ -227,11 +282,19 @@ export class SituationMap {
       const own = n.party === state.party;
       const cancelled = n.status !== "active";
       const colour = cancelled ? COLOUR.cancelled : own ? COLOUR.noticeOwn : COLOUR.noticeOther;
-      const info = popup(
-        `${n.id} (${state.partyName(n.party)})`,
-        noticeSummary(n),
-        `${term("notice_status", n.status)} · ${t("notice.version", { version: n.version })} · ${n.line} #${n.message_number ?? "?"}`,
-        n.remarks ? `“${n.remarks}”` : "",
+      const info = popupWith(
+        () => popup(
+          `${n.id} (${state.partyName(n.party)})`,
+          noticeSummary(n),
+          `${term("notice_status", n.status)} · ${t("notice.version", { version: n.version })} · ${n.line} #${n.message_number ?? "?"}`,
+          n.remarks ? `“${n.remarks}”` : "",
+        ),
+        () => (own && !cancelled && state.can("notify") && this.actions.amend
+          ? [
+            this.button("amend", t("notice.amend"), t("notice.amend_n", { id: n.id }), () => this.actions.amend(n)),
+            this.button("cancel-notice", t("notice.cancel"), t("notice.cancel_n", { id: n.id }), () => this.actions.cancel(n), "danger"),
+          ]
+          : []),
       );
       for (const v of n.volumes) {
         const layer = footprintLayer(L, v.footprint, {
@@ -240,16 +303,18 @@ export class SituationMap {
           dashArray: cancelled ? "4 6" : null,
           fillOpacity: cancelled ? 0.03 : 0.15,
           className: `notice notice-${n.status}`,
+          pmIgnore: true,
         });
         if (!layer) continue;
         layer.bindTooltip(`${n.id}: ${term("notice", n.kind)}`, { sticky: true });
-        layer.bindPopup(info.cloneNode(true));
-        layer.addTo(groups.notices);
+        layer.bindPopup(info);
+        this.key(layer, `notice:${n.id}`);
+        tag(layer.addTo(groups.notices), { notice: n.id, version: n.version, status: n.status, party: n.party });
       }
     }
 
     for (const i of state.incidents.values()) {
-      const layer = footprintLayer(L, i.place, { color: COLOUR.incident, weight: 2, dashArray: "2 5", fillOpacity: 0.12, className: "incident" });
+      const layer = footprintLayer(L, i.place, { color: COLOUR.incident, weight: 2, dashArray: "2 5", fillOpacity: 0.12, className: "incident", pmIgnore: true });
       const at = centre(i.place);
       const info = popup(
         `${term("incident", i.kind)} — ${i.id}`,
@@ -260,7 +325,7 @@ export class SituationMap {
       );
       if (layer) layer.bindPopup(info).addTo(groups.incidents);
       if (at) {
-        L.circleMarker(at, { radius: 4, color: COLOUR.incident, fillOpacity: 1, weight: 1 })
+        L.circleMarker(at, { radius: 4, color: COLOUR.incident, fillOpacity: 1, weight: 1, pmIgnore: true })
           .bindTooltip(`${term("incident", i.kind)} — ${i.id}`)
           .addTo(groups.incidents);
       }
@@ -271,7 +336,53 @@ export class SituationMap {
     }
 
     this.preview.clearLayers();
-    for (const c of this.previewConflicts) this.drawConflict(c, this.preview, this.previewAt, true);
+    const draft = { id: this.previewId, at: this.previewAt };
+    for (const c of this.previewConflicts) this.drawConflict(c, this.preview, draft, true);
+    this.restore(kept);
+  }
+
+  key(layer, key) {
+    layer.objectKey = key;
+    if (!this.keyed.has(key)) this.keyed.set(key, layer);
+    return layer;
+  }
+
+  /** Before a redraw: the popup open (and the button in it with the focus), the symbol with the
+   *  focus — a live update must not take them from under the reader's eyes or keyboard. */
+  keepOpen() {
+    const open = this.map._popup;
+    const active = document.activeElement;
+    const popup = open?.isOpen() && open._source?.objectKey ? open._source.objectKey : null;
+    return {
+      popup,
+      role: popup && open.getElement()?.contains(active) ? active.dataset?.role ?? "" : null,
+      symbol: active?.classList?.contains("leaflet-marker-icon") ? active.dataset.declaration : null,
+    };
+  }
+
+  restore({ popup, role, symbol }) {
+    if (symbol) this.map.getContainer().querySelector(`img[data-declaration="${CSS.escape(symbol)}"]`)?.focus();
+    const layer = popup ? this.keyed.get(popup) : null;
+    if (!layer || !this.map.hasLayer(layer)) return;
+    layer.openPopup();
+    if (role === null) return;
+    const element = layer.getPopup()?.getElement();
+    (element?.querySelector(`[data-role="${CSS.escape(role)}"]`) ?? element?.querySelector(".popup-actions button"))?.focus();
+  }
+
+  /** A button of a popup: it closes the popup, then acts. */
+  button(role, text, label, act, kind = "secondary") {
+    return h("button", {
+      type: "button",
+      class: kind,
+      text,
+      "aria-label": label,
+      dataset: { role },
+      onclick: () => {
+        this.map.closePopup();
+        act();
+      },
+    });
   }
 
   /** Show what the member's picture is about: declarations, notices and incidents. */
@@ -297,24 +408,27 @@ export class SituationMap {
   }
 
   /** A line between the two objects' centres; an object the reader may not see is left out and
-   *  the conflict's marker stands at what the view gives. */
-  drawConflict(conflict, group, subjectAt = null, flash = false) {
-    const s = subjectAt ?? this.position(conflict.subject);
-    const o = this.position(conflict.other, s);
+   *  the conflict's marker stands at what the view gives. A draft ({id, at}: not recorded yet, or
+   *  a notice's next version) stands where it is drawn. */
+  drawConflict(conflict, group, draft = null, flash = false) {
+    const where = (ref, towards = null) => (draft?.at && ref?.id === draft.id ? draft.at : this.position(ref, towards));
+    const s = where(conflict.subject);
+    const o = where(conflict.other, s);
     if (!s && !o) return;
     const colour = conflict.severity === "violation" ? COLOUR.violation : COLOUR.advisory;
     const { title, detail } = describeConflict(conflict, this.state);
     const className = `conflict-mark${flash ? " flash" : ""}`;
     if (s && o) {
-      L.polyline([s, o], { color: colour, weight: 3, dashArray: "8 6", className })
+      L.polyline([s, o], { color: colour, weight: 3, dashArray: "8 6", className, pmIgnore: true })
         .bindTooltip(title, { sticky: true })
         .addTo(group);
     }
     const at = s && o ? [(s[0] + o[0]) / 2, (s[1] + o[1]) / 2] : s ?? o;
-    L.circleMarker(at, { radius: 8, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95, className })
+    const marker = L.circleMarker(at, { radius: 8, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.95, className, pmIgnore: true })
       .bindTooltip(title)
       .bindPopup(popup(title, detail))
       .addTo(group);
+    if (group === this.groups.conflicts) this.key(marker, `conflict:${conflict.id}`);
   }
 
   flashConflict(id) {
@@ -329,9 +443,10 @@ export class SituationMap {
     this.render();
   }
 
-  showPreview(conflicts, at) {
+  showPreview(conflicts, at, draftId = null) {
     this.previewConflicts = conflicts;
     this.previewAt = at;
+    this.previewId = draftId;
     this.render();
   }
 
