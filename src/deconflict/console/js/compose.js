@@ -149,23 +149,14 @@ class NoticeForm extends DraftForm {
 
   reset() {
     this.stopAmending();
-    this.form.reset();
-    this.fields.id.value = "";
-    this.fields.id.dataset.edited = "false";
-    this.prefilled = false;
-    this.clearError();
+    super.reset();
   }
 
   /** The volume drawn and typed here, or null (and the reasons shown). */
   volume() {
     const f = this.fields;
     const sketch = this.sketch;
-    this.begin();
-    if (!sketch.layer) {
-      this.check(null, false, t("compose.no_shape"));
-      this.done();
-      return null;
-    }
+    if (!this.beginWithShape()) return null;
     this.check(null, sketch.kind !== "point", t("compose.needs_area"));
     if (sketch.kind === "line") this.check(sketch.width, sketch.corridor, t("compose.bad_width"));
     const start = parseTime(f.start.value);

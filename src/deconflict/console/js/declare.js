@@ -78,23 +78,14 @@ export class DeclarationForm extends DraftForm {
   }
 
   reset() {
-    this.form.reset();
+    super.reset();
     this.disclosed.clear();
-    this.fields.id.value = "";
-    this.fields.id.dataset.edited = "false";
-    this.prefilled = false;
-    this.clearError();
   }
 
   payload() {
     const f = this.fields;
     const sketch = this.sketch;
-    this.begin();
-    if (!sketch.layer) {
-      this.check(null, false, t("compose.no_shape"));
-      this.done();
-      return null;
-    }
+    if (!this.beginWithShape()) return null;
     if (f.kind.value === "movement") this.check(null, sketch.kind === "line", t("declare.movement_route"));
     this.check(f.id, ID_PATTERN.test(f.id.value.trim()), t("compose.bad_id"));
     const start = parseTime(f.start.value);

@@ -56,6 +56,24 @@ export class DraftForm {
     return false;
   }
 
+  /** Empty the form for the next draft (the id is suggested again). */
+  reset() {
+    this.form.reset();
+    this.fields.id.value = "";
+    this.fields.id.dataset.edited = "false";
+    this.prefilled = false;
+    this.clearError();
+  }
+
+  /** Start checking a draft: false (and the reason shown) when no shape is drawn yet. */
+  beginWithShape() {
+    this.begin();
+    if (this.sketch.layer) return true;
+    this.check(null, false, t("compose.no_shape"));
+    this.done();
+    return false;
+  }
+
   /** Start checking: no field marked, no reasons yet. */
   begin() {
     this.problems = [];

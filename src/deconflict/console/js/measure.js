@@ -127,25 +127,16 @@ export class MeasureForm extends DraftForm {
   }
 
   reset() {
-    this.form.reset();
+    super.reset();
     this.picked.sides.clear();
     this.picked.crossing.clear();
     this.picked.applies.clear();
-    this.fields.id.value = "";
-    this.fields.id.dataset.edited = "false";
-    this.prefilled = false;
-    this.clearError();
   }
 
   payload() {
     const f = this.fields;
     const sketch = this.sketch;
-    this.begin();
-    if (!sketch.layer) {
-      this.check(null, false, t("compose.no_shape"));
-      this.done();
-      return null;
-    }
+    if (!this.beginWithShape()) return null;
     this.check(f.id, ID_PATTERN.test(f.id.value.trim()), t("compose.bad_id"));
     this.check(f.name, Boolean(f.name.value.trim()), t("measure.bad_name"));
     const start = parseTime(f.start.value);
