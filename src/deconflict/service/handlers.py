@@ -127,9 +127,15 @@ class Deconfliction:
         }
         self._lock = threading.Lock()
         self._authenticated: dict[str, tuple[Member, float]] = {}
+        #: The last log entry the live state follows: another process's commands after it are
+        #: followed before this one writes (several processes on one store).
+        self._followed = 0
 
     def start(self) -> None:
         """Load what screening needs from the store, building the index once."""
+        # Read before the snapshot: what commits in between is in both, and following a
+        # record twice changes nothing.
+        self._followed = self._store.head()
         with self._store.read() as tx:
             self._arrangements = {a.id: a for a in tx.all(Arrangement)}
             self._lines = {line.id: line for line in tx.all(Line)}
@@ -172,11 +178,39 @@ class Deconfliction:
         with self._lock:  # one writer at a time: the store's chain and the live situation
             try:
                 with self._store.transaction() as tx:
+                    self._follow_others(tx.head())
                     done = [self._run(request, tx) for request in requests]
+                    self._followed = tx.head()
             except BaseException:
                 self.start()
                 raise
         return done
+
+    def _follow_others(self, head: int) -> None:
+        """Bring the live state up to what other processes recorded since it last looked
+        (called with the store's write lock held, so nothing more can come in meanwhile)."""
+        if head <= self._followed:
+            return
+        for _, record in self._store.records(self._followed, head - self._followed):
+            self._follow(record)
+        self._followed = head
+
+    def _follow(self, record: Any) -> None:
+        """What a record another process wrote changes in the live state (what ``live`` steps
+        change for this process's own commands)."""
+        if isinstance(record, Notice | Declaration | ControlMeasure):
+            self.situation.put(record)
+        elif isinstance(record, Conflict):
+            if record.active:
+                self.situation.add_conflict(record)
+            else:
+                self.situation.drop_conflict(record)
+        elif isinstance(record, Line):
+            self._lines[record.id] = record
+        elif isinstance(record, Arrangement):
+            self._arrangements[record.id] = record
+        elif isinstance(record, Credential):
+            self._authenticated.clear()
 
     def _run(self, request: Request, tx: Transaction) -> Done:
         try:

@@ -82,6 +82,10 @@ class Transaction(Reader, Protocol):
 
     def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry: ...
 
+    def head(self) -> int:
+        """The last sequence number as this transaction sees it (its own entries included)."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested unit: if its block raises, what it recorded is undone and the rest stays."""
         ...

@@ -191,6 +191,9 @@ class SqliteTransaction:
         )
         return [(entry, from_dict(cls, entry.body)) for entry in map(_row_entry, rows)]
 
+    def head(self) -> int:
+        return (self._head or self._read_head())[0]
+
     def _read_head(self) -> tuple[int, str]:
         row = self._conn.exec_driver_sql(
             "SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1"
