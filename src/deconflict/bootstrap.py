@@ -13,6 +13,7 @@ from typing import Any
 import platformdirs
 
 from .adapters.clock_file import FileClock
+from .adapters.postgres.store import PostgresStore, is_postgres_url
 from .adapters.sqlite.store import SqliteStore
 from .adapters.volume_index import TimeSlicedIndex
 from .domain.errors import InvalidInput
@@ -27,6 +28,7 @@ __all__ = [
     "default_db_path",
     "default_web_modules",
     "build",
+    "open_store",
     "scratch_store",
     "load_serve_settings",
     "build_server",
@@ -47,8 +49,10 @@ def default_web_modules() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    #: A SQLite file, or a PostgreSQL URL (``postgresql://…``, docs/operations.md).
     db: str
-    #: A long-running process checkpoints SQLite's write-ahead log off the commit path.
+    #: A long-running process checkpoints SQLite's write-ahead log off the commit path
+    #: (SQLite only).
     checkpoint_every_s: float | None = None
 
 
@@ -57,9 +61,26 @@ def scratch_store() -> SqliteStore:
     return SqliteStore(":memory:")
 
 
-def build(settings: Settings, clock: Clock) -> tuple[SqliteStore, Deconfliction]:
+def _postgres_url(db: str) -> str | None:
+    """The PostgreSQL URL ``db`` names, if it names one. A ``--db`` read as a path may arrive
+    with its ``//`` folded into ``/`` (``postgresql:/host/db``): it is restored."""
+    for scheme in ("postgresql:", "postgresql+psycopg:"):
+        if db.startswith(scheme) and not db.startswith(scheme + "//"):
+            db = scheme + "//" + db[len(scheme) :].lstrip("/")
+    return db if is_postgres_url(db) else None
+
+
+def open_store(settings: Settings) -> SqliteStore | PostgresStore:
+    """The store ``settings.db`` names: a PostgreSQL URL, or else a SQLite file."""
+    url = _postgres_url(settings.db)
+    if url is not None:
+        return PostgresStore(url)
+    return SqliteStore(settings.db, settings.checkpoint_every_s)
+
+
+def build(settings: Settings, clock: Clock) -> tuple[SqliteStore | PostgresStore, Deconfliction]:
     """Open the store, build the live situation from it, and return the mechanism."""
-    store = SqliteStore(settings.db, settings.checkpoint_every_s)
+    store = open_store(settings)
     mechanism = Deconfliction(store, clock, Situation(TimeSlicedIndex))
     mechanism.start()
     return store, mechanism
@@ -117,7 +138,7 @@ def load_serve_settings(
     return settings
 
 
-def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore]:
+def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore | PostgresStore]:
     """The ASGI application over the configured store and clock."""
     # The web stack is imported only by the command that serves, not by every CLI call.
     from .api.app import create_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,30 @@ def test_serve_demo_loads_the_seed_and_prints_a_working_token_per_demo_member(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_two_servers_on_one_store_screen_and_stream_each_others_notices(
+    server: tuple[Server, dict[str, str]], tmp_path: Path
+) -> None:
+    """Two `deconflict serve` processes on one SQLite file: a notice filed on A is screened
+    against on B, and B's streams carry A's conflicts within a second."""
+    a, tokens = server
+    b = Server(a.db, a.clock)
+    b.start()
+    try:
+        coalition_on_b = Stream(b.url, tokens["coalition-air"])
+        coalition_on_b.drain()
+        filed = _client(a, tokens["russia-air"]).post("/notices", json=STRIKE)
+        assert filed.status_code == 201, filed.text
+        sent = time.monotonic()
+        found = coalition_on_b.until("conflict.found", timeout=5, data__subject__id="ru-strike-1")
+        assert time.monotonic() - sent < 1.0
+        assert found.data["data"]["other"]["id"] == "sdf-hidden"
+        # B screens a new notice against A's, which it never filed itself.
+        second = dict(STRIKE, id="co-strike-1", forces="SDF")
+        answer = _client(b, tokens["coalition-air"]).post("/notices", json=second)
+        assert answer.status_code == 201, answer.text
+        others = {c["other"]["id"] for c in answer.json()["conflicts"]}
+        assert "ru-strike-1" in others
+    finally:
+        b.stop()

@@ -1,36 +1,97 @@
-"""The store contract: every backend must pass it (SQLite today; PostgreSQL joins by adding
-itself to BACKENDS). Plus the SQLite adapter's own promises: WAL, foreign keys, Alembic."""
+"""The store contract: every backend must pass it (SQLite and PostgreSQL, in BACKENDS). Plus
+each adapter's own promises: SQLite's WAL, foreign keys and Alembic; PostgreSQL's volumes.
+
+PostgreSQL is expected at DECONFLICT_TEST_PG (default ``postgresql://postgres@127.0.0.1/``):
+each test gets a fresh database, dropped after. If it is not reachable the tests fail."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from deconflict.adapters.postgres.store import PostgresStore
+from deconflict.adapters.scenario import bundled, load_scenario
 from deconflict.adapters.sqlite.store import SqliteStore
+from deconflict.adapters.volume_index import TimeSlicedIndex
+from deconflict.cli.replay import run_scenario
 from deconflict.domain.chain import GENESIS, verify_chain
+from deconflict.domain.declarations import Declaration
 from deconflict.domain.errors import Conflicting
+from deconflict.domain.lines import Message, MessageKind
+from deconflict.domain.measures import ControlMeasure
+from deconflict.domain.notices import Notice
 from deconflict.domain.parties import Party
+from deconflict.service.clock import SimulatedClock
+from deconflict.service.handlers import Deconfliction
 from deconflict.service.ports import Store
+from deconflict.service.situation import Situation
 
 AT = datetime(2017, 9, 15, 6, tzinfo=UTC)
+PG_SERVER = os.environ.get("DECONFLICT_TEST_PG", "postgresql://postgres@127.0.0.1/")
 
 
-def _sqlite(tmp_path: Path) -> SqliteStore:
-    return SqliteStore(tmp_path / "contract.sqlite")
+@contextmanager
+def _sqlite(tmp_path: Path) -> Iterator[Store]:
+    store = SqliteStore(tmp_path / f"contract-{secrets.token_hex(4)}.sqlite")
+    yield store
+    store.close()
 
 
-BACKENDS: dict[str, Callable[[Path], Store]] = {"sqlite": _sqlite}
+@contextmanager
+def _pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database's URL, dropped after (its connections ended first)."""
+    name = f"deconflict_test_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield PG_SERVER + name
+    finally:
+        with psycopg.connect(PG_SERVER + "postgres", autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+@contextmanager
+def _postgres(_: Path) -> Iterator[Store]:
+    with _pg_database() as url:
+        store = PostgresStore(url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+BACKENDS: dict[str, Callable[[Path], AbstractContextManager[Store]]] = {
+    "sqlite": _sqlite,
+    "postgres": _postgres,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    opened = BACKENDS[request.param](tmp_path)
-    yield opened
-    opened.close()
+    with BACKENDS[request.param](tmp_path) as opened:
+        yield opened
+
+
+def _seeded(store: Store) -> Store:
+    """The Deir ez-Zor scenario replayed into ``store``."""
+    scenario = load_scenario(bundled("deir-ez-zor-2017.yaml"))
+    clock = SimulatedClock(scenario.steps[0].at)
+    mechanism = Deconfliction(store, clock, Situation(TimeSlicedIndex))
+    mechanism.start()
+    run_scenario(scenario, mechanism, clock, lambda _: None)
+    return store
 
 
 def test_the_file_is_in_wal_mode_with_foreign_keys_on(store: SqliteStore) -> None:
@@ -87,16 +148,198 @@ def test_replaying_entries_into_a_fresh_store_rebuilds_the_same_objects(
     with backend.transaction() as tx:
         tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
         tx.record("party.created", "system", AT, Party("coalition", "US-led coalition"))
-    fresh = BACKENDS["sqlite"](tmp_path / "fresh")
-    fresh.load_entries(backend.entries())
-    assert fresh.objects() == backend.objects()
-    assert fresh.objects()[("party", "coalition")] == {
-        "body": {"id": "coalition", "name": "US-led coalition", "affiliates": []},
-        "seq": 2,
-    }
-    fresh.close()
+    for name in sorted(BACKENDS):
+        with BACKENDS[name](tmp_path) as fresh:
+            fresh.load_entries(backend.entries())
+            assert fresh.objects() == backend.objects()
+            assert fresh.objects()[("party", "coalition")] == {
+                "body": {"id": "coalition", "name": "US-led coalition", "affiliates": []},
+                "seq": 2,
+            }
+            assert list(fresh.entries()) == list(backend.entries())
+            assert verify_chain(fresh.entries()) == []
 
 
 def test_a_read_transaction_cannot_record(backend: Store) -> None:
     with backend.read() as tx, pytest.raises(Conflicting):
         tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+
+
+def _message(number: int, deadline: datetime | None, settled: bool = False) -> Message:
+    return Message(
+        "coalition-russia",
+        number,
+        MessageKind.TEXT,
+        "coalition",
+        "cell",
+        AT,
+        deadline=deadline,
+        settled=settled,
+    )
+
+
+def test_a_failed_savepoint_restores_the_head_and_keeps_the_rest(backend: Store) -> None:
+    with backend.transaction() as tx:
+        first = tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+        with pytest.raises(RuntimeError), tx.savepoint():
+            tx.record("party.created", "system", AT, Party("russia", "Russia"))
+            assert tx.head() == 2
+            raise RuntimeError("boom")
+        assert tx.head() == 1 and tx.get(Party, "russia") is None
+        assert [key for key, _ in tx.written] == [("party", "coalition", 1)]  # type: ignore[attr-defined]
+        with tx.savepoint():
+            second = tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
+    assert second.seq == 2 and second.prev_hash == first.hash
+    assert backend.head() == 2
+    assert verify_chain(backend.entries()) == []
+    assert sorted(backend.objects()) == [("party", "coalition"), ("party", "turkey")]
+
+
+def test_get_all_and_all_with_seq_give_the_latest_state_in_write_order(backend: Store) -> None:
+    with backend.transaction() as tx:
+        tx.record("party.created", "system", AT, Party("russia", "Russia"))
+        tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+        tx.record("party.renamed", "system", AT, Party("russia", "Russian Federation"))
+        # A writer reads what it wrote itself.
+        assert tx.get(Party, "russia") == Party("russia", "Russian Federation")
+    with backend.read() as tx:
+        assert tx.get(Party, "nobody") is None
+        assert tx.all(Party) == [
+            Party("coalition", "Coalition"),
+            Party("russia", "Russian Federation"),
+        ]
+        assert tx.all_with_seq(Party) == [
+            (Party("coalition", "Coalition"), 2),
+            (Party("russia", "Russian Federation"), 3),
+        ]
+        assert tx.all(Message) == []
+
+
+def test_due_messages_are_those_waiting_with_a_deadline_passed(backend: Store) -> None:
+    with backend.transaction() as tx:
+        tx.record("message.text", "system", AT, _message(1, AT + timedelta(minutes=30)))
+        tx.record("message.text", "system", AT, _message(2, AT + timedelta(minutes=10)))
+        tx.record("message.text", "system", AT, _message(3, None))
+        tx.record("message.text", "system", AT, _message(4, AT, settled=True))
+    with backend.read() as tx:
+        assert tx.due_messages(AT) == []
+        assert [m.number for m in tx.due_messages(AT + timedelta(minutes=10))] == [2]
+        assert [m.number for m in tx.due_messages(AT + timedelta(hours=1))] == [2, 1]
+    with backend.transaction() as tx:  # answered: no longer due
+        tx.record("message.settled", "system", AT, _message(2, AT, settled=True))
+    with backend.read() as tx:
+        assert [m.number for m in tx.due_messages(AT + timedelta(hours=1))] == [1]
+
+
+def test_history_lists_every_state_with_its_entry(backend: Store) -> None:
+    with backend.transaction() as tx:
+        tx.record("party.created", "system", AT, Party("russia", "Russia"))
+        tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+        tx.record("party.renamed", "cell", AT, Party("russia", "Russian Federation"))
+    with backend.read() as tx:
+        history = tx.history(Party, "russia")
+        assert tx.history(Party, "nobody") == []
+    assert [(e.seq, e.kind, e.actor) for e, _ in history] == [
+        (1, "party.created", "system"),
+        (3, "party.renamed", "cell"),
+    ]
+    assert [p.name for _, p in history] == ["Russia", "Russian Federation"]
+    assert [e for e, _ in history] == [e for e in backend.entries() if e.subject_id == "russia"]
+
+
+def test_records_page_through_the_log_skipping_kinds(backend: Store) -> None:
+    assert backend.head() == 0 and backend.records() == []
+    with backend.transaction() as tx:
+        for i in range(5):
+            tx.record("party.created", "system", AT, Party(f"p{i}", f"P{i}"))
+            tx.record("message.text", "system", AT, _message(i + 1, None))
+    assert backend.head() == 10
+    page = backend.records(after=2, limit=3)
+    assert [(e.seq, type(r)) for e, r in page] == [(3, Party), (4, Message), (5, Party)]
+    assert page[0][1] == Party("p1", "P1")
+    skipped = backend.records(after=0, limit=4, skip=["message.text"])
+    assert [e.seq for e, _ in skipped] == [1, 3]
+    assert [e.seq for e, _ in backend.records(after=8)] == [9, 10]
+    assert backend.records(after=10) == []
+    assert [e for e, _ in backend.records(after=4, limit=100)] == list(backend.entries(after=4))
+
+
+def test_idempotency_replies_are_kept_with_the_transaction(backend: Store) -> None:
+    with backend.transaction() as tx:
+        assert tx.recall("cell", "k1") is None
+        tx.remember("cell", "k1", "ab" * 32, 201, '{"ok":true}', "2017-09-15T06:00:00Z")
+    with pytest.raises(RuntimeError), backend.transaction() as tx:
+        tx.remember("cell", "k2", "cd" * 32, 201, "{}", "2017-09-15T06:00:00Z")
+        raise RuntimeError("boom")
+    with backend.read() as tx:
+        assert tx.recall("cell", "k1") == ("ab" * 32, 201, '{"ok":true}')
+        assert tx.recall("cell", "k2") is None
+        assert tx.recall("other", "k1") is None
+        with pytest.raises(Conflicting):
+            tx.remember("cell", "k3", "ef" * 32, 200, "{}", "2017-09-15T06:00:00Z")
+    with pytest.raises(Exception), backend.transaction() as tx:  # noqa: B017 - one per key
+        tx.remember("cell", "k1", "ab" * 32, 201, "{}", "2017-09-15T06:00:00Z")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE log SET actor = 'someone'", "DELETE FROM log"])
+def test_the_log_refuses_updates_and_deletes(backend: Store, statement: str) -> None:
+    with backend.transaction() as tx:
+        tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+    with pytest.raises(Exception, match="append-only"), backend.transaction() as tx:  # noqa: B017
+        tx._raw.execute(statement)  # type: ignore[attr-defined]  # the adapter's own driver
+    assert [e.actor for e in backend.entries()] == ["system"]
+
+
+def test_the_seed_replayed_into_every_backend_gives_the_same_objects_and_hashes(
+    tmp_path: Path,
+) -> None:
+    with BACKENDS["sqlite"](tmp_path) as sqlite, BACKENDS["postgres"](tmp_path) as postgres:
+        _seeded(sqlite), _seeded(postgres)
+        assert sqlite.head() > 50 and postgres.head() == sqlite.head()
+        assert postgres.objects() == sqlite.objects()
+        assert [e.hash for e in postgres.entries()] == [e.hash for e in sqlite.entries()]
+        assert verify_chain(postgres.entries()) == []
+        # And the log alone rebuilds the same objects in the other backend.
+        with BACKENDS["postgres"](tmp_path) as copy:
+            copy.load_entries(sqlite.entries())
+            assert copy.objects() == sqlite.objects()
+
+
+def test_postgres_keeps_one_valid_volume_row_per_active_volume(tmp_path: Path) -> None:
+    with BACKENDS["postgres"](tmp_path) as store:
+        _seeded(store)
+        expected: set[tuple[str, str, int]] = set()
+        with store.read() as tx:
+            for notice in tx.all(Notice):
+                if notice.active:
+                    expected |= {("notice", notice.id, i) for i in range(len(notice.volumes))}
+            for cls, name in ((Declaration, "declaration"), (ControlMeasure, "measure")):
+                expected |= {(name, o.id, 0) for o in tx.all(cls) if o.active}  # type: ignore[attr-defined]
+            rows = tx._raw.execute(  # type: ignore[attr-defined]
+                'SELECT type, id, idx, ST_IsValid(geom), ST_SRID(geom), NOT isempty("window"), '
+                "NOT isempty(band) FROM volumes"
+            ).fetchall()
+        assert expected and {(t, i, x) for t, i, x, *_ in rows} == expected
+        assert len(rows) == len(expected)
+        assert all(valid and srid == 4326 and w and b for *_, valid, srid, w, b in rows)
+
+
+def test_postgres_unreachable_is_an_error_not_a_skip() -> None:
+    with pytest.raises(Exception):  # noqa: B017 - whatever the driver raises
+        PostgresStore("postgresql://postgres@127.0.0.1:1/nothing")
+
+
+def test_a_postgresql_url_selects_the_postgres_store(tmp_path: Path) -> None:
+    from deconflict.bootstrap import Settings, build, open_store
+
+    with _pg_database() as url:
+        store, mechanism = build(Settings(url, checkpoint_every_s=0.2), SimulatedClock(AT))
+        assert isinstance(store, PostgresStore)
+        store.close()
+        # A --db read as a path folds "//" into "/": still the same database.
+        folded = open_store(Settings(str(Path(url))))
+        assert isinstance(folded, PostgresStore) and folded.url == url
+        folded.close()
+    sqlite = open_store(Settings(str(tmp_path / "s.sqlite")))
+    assert isinstance(sqlite, SqliteStore)
+    sqlite.close()

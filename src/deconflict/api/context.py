@@ -15,12 +15,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..adapters.codec import iso
 from ..adapters.payloads import build_command
-from ..adapters.sqlite.store import SqliteStore
 from ..domain.chain import canonical
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.parties import Member
 from ..service.handlers import Deconfliction, Outcome, Request
-from ..service.ports import Clock, Transaction
+from ..service.ports import Clock, Store, Transaction
 from ..service.visibility import Visibility
 from .presenters import present
 from .streams import Notifier, Pages
@@ -39,7 +38,7 @@ class IdempotencyMismatch(InvalidInput):
 
 @dataclass
 class Services:
-    store: SqliteStore
+    store: Store
     mechanism: Deconfliction
     clock: Clock
     notifier: Notifier

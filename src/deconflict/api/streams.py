@@ -106,17 +106,25 @@ async def sse(
     read: Callable[[int], tuple[int, str]],
     notifier: Notifier,
     heartbeat_s: float = 15.0,
+    poll_s: float = 0.5,
 ) -> AsyncIterator[str]:
     """The stream after ``after``: ``read(after)`` returns (new head, the frames up to it),
-    written as one chunk per page; a keep-alive comment when nothing comes for a while."""
+    written as one chunk per page. A commit of this process wakes it at once; what another
+    process commits to the same store is seen within ``poll_s``; a keep-alive comment goes out
+    when nothing came for ``heartbeat_s``."""
     yield ": deconflict stream\n\n"
+    quiet = 0.0
     while True:
         ticket = notifier.ticket()
         head, chunk = await asyncio.to_thread(read, after)
         if chunk:
             yield chunk
+            quiet = 0.0
         if head > after:
             after = head
             continue  # there may be more than one page
-        if not await notifier.wait(heartbeat_s, ticket):
-            yield ": keep-alive\n\n"
+        if not await notifier.wait(poll_s, ticket):
+            quiet += poll_s
+            if quiet >= heartbeat_s:
+                yield ": keep-alive\n\n"
+                quiet = 0.0

@@ -60,7 +60,7 @@ def _db_option(f: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="DECONFLICT_DB",
         default=None,
-        help="SQLite store file (default: the user's data directory; env DECONFLICT_DB).",
+        help="SQLite store file or postgresql:// URL (default: a file in the user's data directory; env DECONFLICT_DB).",
     )(f)
 
 
@@ -212,7 +212,7 @@ def verify(db: Path | None, exported: Path | None) -> None:
         _verify_export(exported)
         return
     path = db or default_db_path()
-    if not path.exists():
+    if not str(path).startswith("postgresql") and not path.exists():
         raise click.ClickException(f"no store at {path}")
     store, _ = build(Settings(str(path)), SystemClock())
     try:

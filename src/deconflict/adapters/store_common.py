@@ -1,0 +1,348 @@
+"""What the SQL store adapters share (SQLite, PostgreSQL): the decoded-record cache, a log row
+read back as an entry, a message's due time, and one transaction and one store written once
+over the DB-API driver (both drivers take positional parameters; SQLite's ``?`` becomes
+``%s`` for psycopg)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..domain.chain import GENESIS, LogEntry, canonical, seal
+from ..domain.errors import Conflicting, InvalidInput
+from ..domain.lines import Message
+from ..service.ports import RECORD_TYPES, Record
+from .codec import encode, from_dict, iso, type_name
+
+__all__ = ["Decoded", "SqlTransaction", "SqlStore", "TYPE_NAMES", "LOG_COLUMNS", "row_entry"]
+
+R = TypeVar("R", bound=Record)
+TYPE_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
+
+#: The log's columns, in the order every query here selects them.
+LOG_COLUMNS = "seq, at, actor, kind, subject_type, subject_id, body, body_sha256, prev_hash, hash"
+
+
+def row_entry(row: Any) -> LogEntry:
+    """A log row (its columns in LOG_COLUMNS order) as an entry."""
+    seq, at, actor, kind, subject_type, subject_id, body, body_sha256, prev_hash, hash_ = row
+    return LogEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        body=json.loads(body),
+        body_sha256=body_sha256,
+        prev_hash=prev_hash,
+        hash=hash_,
+    )
+
+
+def due(entry: LogEntry) -> float | None:
+    """The epoch second a message falls due while it waits for an answer: Message.due, read
+    straight from the body (this runs for every message written)."""
+    body = entry.body
+    if entry.subject_type != "message" or body.get("settled") or body.get("overdue_at"):
+        return None
+    deadline = body.get("deadline")
+    return datetime.fromisoformat(deadline.replace("Z", "+00:00")).timestamp() if deadline else None
+
+
+class Decoded:
+    """Records already decoded, by (type, id, seq): a record written at a sequence number never
+    changes, so decoding and validating it once is enough (reads ask for the same few objects
+    again and again: the line of a notice, the declaration a conflict names)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, str, int], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        cls: type[R],
+        type_name: str,
+        id: str,
+        seq: int,
+        body: str | dict[str, Any],
+        keep: bool = True,
+    ) -> R:
+        """The record, decoded once; ``keep=False`` for what a write transaction reads, which
+        may yet be rolled back."""
+        if not keep:
+            return from_dict(cls, json.loads(body) if isinstance(body, str) else body)
+        key = (type_name, id, seq)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return cast(R, found)
+        record = from_dict(cls, json.loads(body) if isinstance(body, str) else body)
+        with self._lock:
+            self._kept[key] = record
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return record
+
+    def keep(self, records: Iterable[tuple[tuple[str, str, int], Any]]) -> None:
+        """Keep records known to be committed at these (type, id, seq)."""
+        with self._lock:
+            for key, record in records:
+                self._kept[key] = record
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+class SqlTransaction:
+    """Reads and records inside one transaction. The statements go to the driver itself:
+    SQLAlchemy's own bookkeeping per statement costs more than the database's work on these.
+    A subclass sets ``paramstyle`` ("qmark" for sqlite3, "format" for psycopg) and may add
+    to what each entry writes (``_project``)."""
+
+    paramstyle: ClassVar[str] = "qmark"
+
+    def __init__(self, conn: Connection, writable: bool, decoded: Decoded) -> None:
+        self._conn = conn
+        self._raw: Any = conn.connection.driver_connection
+        self._writable = writable
+        self._decoded = decoded
+        self._head: tuple[int, str] | None = self._read_head() if writable else None
+        # What a writer reads may be rolled back, but not what was committed before it began:
+        # records written at or before that head are kept like a reader's.
+        self._kept_up_to = self._head[0] if self._head else None
+        #: What this transaction recorded, to be kept decoded once it commits.
+        self.written: list[tuple[tuple[str, str, int], Record]] = []
+
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self.paramstyle == "format":
+            sql = sql.replace("?", "%s")
+        return self._raw.execute(sql, params)
+
+    def _keep(self, seq: int) -> bool:
+        return self._kept_up_to is None or seq <= self._kept_up_to
+
+    def get(self, cls: type[R], id: str) -> R | None:
+        name = TYPE_NAMES[cls]
+        row = self._run("SELECT body, seq FROM objects WHERE type = ? AND id = ?", (name, id))
+        found = row.fetchone()
+        if found is None:
+            return None
+        body, seq = found
+        return self._decoded.get(cls, name, id, seq, body, self._keep(seq))
+
+    def all(self, cls: type[R]) -> list[R]:
+        return [record for record, _ in self.all_with_seq(cls)]
+
+    def all_with_seq(self, cls: type[R]) -> list[tuple[R, int]]:
+        name = TYPE_NAMES[cls]
+        rows = self._run(
+            "SELECT id, body, seq FROM objects WHERE type = ? ORDER BY seq", (name,)
+        ).fetchall()
+        return [
+            (self._decoded.get(cls, name, id, seq, body, self._keep(seq)), seq)
+            for id, body, seq in rows
+        ]
+
+    def due_messages(self, at: datetime) -> list[Message]:
+        rows = self._run(
+            "SELECT id, body, seq FROM objects WHERE due IS NOT NULL AND due <= ? ORDER BY due",
+            (at.timestamp(),),
+        ).fetchall()
+        return [
+            self._decoded.get(Message, "message", id, seq, body, self._keep(seq))
+            for id, body, seq in rows
+        ]
+
+    def history(self, cls: type[R], id: str) -> list[tuple[LogEntry, R]]:
+        rows = self._run(
+            f"SELECT {LOG_COLUMNS} FROM log WHERE subject_type = ? AND subject_id = ? ORDER BY seq",
+            (TYPE_NAMES[cls], id),
+        ).fetchall()
+        return [(entry, from_dict(cls, entry.body)) for entry in map(row_entry, rows)]
+
+    def head(self) -> int:
+        return (self._head or self._read_head())[0]
+
+    def _read_head(self) -> tuple[int, str]:
+        row = self._run("SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1").fetchone()
+        return (int(row[0]), row[1]) if row else (0, GENESIS)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit: if its block raises, what it wrote is undone and the rest stays."""
+        head, written = self._head, len(self.written)
+        self._run("SAVEPOINT unit")
+        try:
+            yield
+        except BaseException:
+            self._run("ROLLBACK TO unit")
+            self._head = head
+            del self.written[written:]
+            raise
+        finally:
+            self._run("RELEASE unit")
+
+    def recall(self, member: str, key: str) -> tuple[str, int, str] | None:
+        row = self._run(
+            "SELECT request_sha256, status, body FROM idempotency WHERE member = ? AND key = ?",
+            (member, key),
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def remember(
+        self, member: str, key: str, request_sha256: str, status: int, body: str, at: str
+    ) -> None:
+        if not self._writable:
+            raise Conflicting("this is a read-only transaction")
+        self._run(
+            "INSERT INTO idempotency (member, key, request_sha256, status, body, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (member, key, request_sha256, status, body, at),
+        )
+
+    def record(self, kind: str, actor: str, at: datetime, subject: Record) -> LogEntry:
+        if not self._writable:
+            raise Conflicting("this is a read-only transaction")
+        seq, prev = self._head or self._read_head()
+        body, text = encode(subject)
+        entry = seal(
+            seq + 1, iso(at), actor, kind, type_name(subject), subject.id, body, prev, text
+        )
+        self.append(entry, text, subject)
+        self.written.append(((entry.subject_type, entry.subject_id, entry.seq), subject))
+        return entry
+
+    def append(
+        self, entry: LogEntry, encoded: bytes | None = None, subject: Record | None = None
+    ) -> None:
+        """Write one sealed entry and the object state it carries (``subject``: that state,
+        decoded, when the caller has it)."""
+        body = (encoded if encoded is not None else canonical(entry.body)).decode()
+        self._run(
+            f"INSERT INTO log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.seq,
+                entry.at,
+                entry.actor,
+                entry.kind,
+                entry.subject_type,
+                entry.subject_id,
+                body,
+                entry.body_sha256,
+                entry.prev_hash,
+                entry.hash,
+            ),
+        )
+        self._run(
+            "INSERT INTO objects (type, id, party, body, seq, due) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (type, id) DO UPDATE SET party = excluded.party, body = excluded.body, "
+            "seq = excluded.seq, due = excluded.due",
+            (
+                entry.subject_type,
+                entry.subject_id,
+                entry.body.get("party"),
+                body,
+                entry.seq,
+                due(entry),
+            ),
+        )
+        self._project(entry, subject)
+        self._head = (entry.seq, entry.hash)
+
+    def _project(self, entry: LogEntry, subject: Record | None) -> None:
+        """Further projections of the entry (none here)."""
+
+
+class SqlStore:
+    """Objects and their log over one SQLAlchemy engine; a subclass opens the engine, migrates
+    it, and says how a write transaction begins (``_writing``)."""
+
+    _engine: Engine
+    _decoded: Decoded
+    _transaction_class: ClassVar[type[SqlTransaction]] = SqlTransaction
+
+    def _writing(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _reading(self) -> AbstractContextManager[Connection]:
+        return self._engine.connect()
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        with self._writing() as conn:
+            tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
+            yield tx
+        # Committed: the streams and pages about to read these find them decoded already.
+        self._decoded.keep(tx.written)
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        with self._reading() as conn:
+            yield self._transaction_class(conn, writable=False, decoded=self._decoded)
+
+    def entries(self, after: int = 0) -> Iterator[LogEntry]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(f"SELECT {LOG_COLUMNS} FROM log WHERE seq > :a ORDER BY seq"),
+                {"a": after},
+            )
+            for row in rows:
+                yield row_entry(row)
+
+    def records(
+        self, after: int = 0, limit: int = 1000, skip: Iterable[str] = ()
+    ) -> list[tuple[LogEntry, Record]]:
+        # Sequence numbers have no gaps: a page is the range (after, after + limit].
+        kinds = sorted(set(skip))
+        marks = ", ".join(f":k{i}" for i in range(len(kinds))) or "''"
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    f"SELECT {LOG_COLUMNS} FROM log WHERE seq > :a AND seq <= :b "
+                    f"AND kind NOT IN ({marks}) ORDER BY seq"
+                ),
+                {"a": after, "b": after + limit, **{f"k{i}": k for i, k in enumerate(kinds)}},
+            )
+            entries = [row_entry(row) for row in rows]
+        return [
+            (
+                e,
+                self._decoded.get(
+                    RECORD_TYPES[e.subject_type], e.subject_type, e.subject_id, e.seq, e.body
+                ),
+            )
+            for e in entries
+        ]
+
+    def head(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT coalesce(max(seq), 0) FROM log")).scalar_one())
+
+    def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT type, id, body, seq FROM objects"))
+            return {(r.type, r.id): {"body": json.loads(r.body), "seq": r.seq} for r in rows}
+
+    def load_entries(self, entries: Iterator[LogEntry]) -> None:
+        """Replay sealed entries verbatim into this (fresh) store."""
+        with self._writing() as conn:
+            tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
+            for entry in entries:
+                if entry.subject_type not in RECORD_TYPES:
+                    raise InvalidInput(
+                        f"unknown subject type {entry.subject_type!r}", field=f"seq {entry.seq}"
+                    )
+                tx.append(entry)
+
+    def close(self) -> None:
+        self._engine.dispose()
