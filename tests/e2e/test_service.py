@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ..integration.test_store_contract import _pg_database
 from .service import Server, Stream, cli, iter_numbers
 
 SETUP = """
@@ -290,28 +292,49 @@ def test_serve_demo_loads_the_seed_and_prints_a_working_token_per_demo_member(
         process.wait(timeout=30)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def two_servers(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Server, Server, dict[str, str]]]:
+    """Two `deconflict serve` processes on one store: a SQLite file or a PostgreSQL database."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db = str(tmp_path / "shared.sqlite")
+        else:
+            db = stack.enter_context(_pg_database())
+        setup, clock = tmp_path / "setup.yaml", tmp_path / "clock"
+        setup.write_text(SETUP)
+        cli("replay", str(setup), "--db", db)
+        tokens = {
+            m: cli("member", "token", m, "--db", db).strip()
+            for m in ("coalition-air", "russia-air")
+        }
+        clock.write_text("2017-09-16T08:00:00Z")
+        a, b = Server(Path(db), clock), Server(Path(db), clock)
+        a.db = b.db = db  # type: ignore[assignment]  # a URL stays a URL
+        for srv in (a, b):
+            srv.start()
+            stack.callback(srv.stop)
+        yield a, b, tokens
+
+
 def test_two_servers_on_one_store_screen_and_stream_each_others_notices(
-    server: tuple[Server, dict[str, str]], tmp_path: Path
+    two_servers: tuple[Server, Server, dict[str, str]],
 ) -> None:
-    """Two `deconflict serve` processes on one SQLite file: a notice filed on A is screened
-    against on B, and B's streams carry A's conflicts within a second."""
-    a, tokens = server
-    b = Server(a.db, a.clock)
-    b.start()
-    try:
-        coalition_on_b = Stream(b.url, tokens["coalition-air"])
-        coalition_on_b.drain()
-        filed = _client(a, tokens["russia-air"]).post("/notices", json=STRIKE)
-        assert filed.status_code == 201, filed.text
-        sent = time.monotonic()
-        found = coalition_on_b.until("conflict.found", timeout=5, data__subject__id="ru-strike-1")
-        assert time.monotonic() - sent < 1.0
-        assert found.data["data"]["other"]["id"] == "sdf-hidden"
-        # B screens a new notice against A's, which it never filed itself.
-        second = dict(STRIKE, id="co-strike-1", forces="SDF")
-        answer = _client(b, tokens["coalition-air"]).post("/notices", json=second)
-        assert answer.status_code == 201, answer.text
-        others = {c["other"]["id"] for c in answer.json()["conflicts"]}
-        assert "ru-strike-1" in others
-    finally:
-        b.stop()
+    """A notice filed on A is screened against on B, and B's streams carry A's conflicts
+    within a second."""
+    a, b, tokens = two_servers
+    coalition_on_b = Stream(b.url, tokens["coalition-air"])
+    coalition_on_b.drain()
+    filed = _client(a, tokens["russia-air"]).post("/notices", json=STRIKE)
+    assert filed.status_code == 201, filed.text
+    sent = time.monotonic()
+    found = coalition_on_b.until("conflict.found", timeout=5, data__subject__id="ru-strike-1")
+    assert time.monotonic() - sent < 1.0
+    assert found.data["data"]["other"]["id"] == "sdf-hidden"
+    # B screens a new notice against A's, which it never filed itself.
+    second = dict(STRIKE, id="co-strike-1", forces="SDF")
+    answer = _client(b, tokens["coalition-air"]).post("/notices", json=second)
+    assert answer.status_code == 201, answer.text
+    assert "ru-strike-1" in {c["other"]["id"] for c in answer.json()["conflicts"]}
+    coalition_on_b.close()

@@ -1,14 +1,16 @@
-"""Several processes on one store: each one's live situation follows what the others recorded
+"""Several processes on one store (SQLite and PostgreSQL): each one's live situation follows what the others recorded
 before it writes, so a conflict between notices filed through different processes is found."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from deconflict.adapters.postgres.store import PostgresStore
 from deconflict.adapters.sqlite.store import SqliteStore
 from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.domain.arrangement import Arrangement, LineDomain, NoticeKind
@@ -17,33 +19,47 @@ from deconflict.domain.parties import Role
 from deconflict.service import commands as c
 from deconflict.service.clock import SimulatedClock
 from deconflict.service.handlers import Deconfliction
+from deconflict.service.ports import Store
 from deconflict.service.situation import Situation
 
 from ..unit.factories import T0, volume
+from .test_store_contract import _pg_database
 
 DEZ = (40.141, 35.336)
 
 
-def _mechanism(path: Path) -> Deconfliction:
+def _mechanism(store: Store) -> Deconfliction:
     """What one server process holds: its own connection pool and its own live situation."""
-    m = Deconfliction(SqliteStore(path), SimulatedClock(T0), Situation(TimeSlicedIndex))
+    m = Deconfliction(store, SimulatedClock(T0), Situation(TimeSlicedIndex))
     m.start()
     return m
 
 
-@pytest.fixture
-def two(tmp_path: Path) -> Iterator[tuple[Deconfliction, Deconfliction]]:
-    path = tmp_path / "shared.sqlite"
-    first = _mechanism(path)
-    for party in ("coalition", "russia"):
-        first.handle(c.CreateParty(party, party.title(), ()))
-        first.handle(c.AddMember(f"{party}-officer", party, Role.OFFICER))
-    first.handle(c.CreateArrangement(Arrangement("A-1", ("coalition", "russia"))))
-    first.handle(c.OpenLine("L-air", "A-1", LineDomain.AIR))
-    second = _mechanism(path)
-    yield first, second
-    for m in (first, second):
-        m._store.close()
+@contextmanager
+def _stores(backend: str, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """Opens a new connection pool on one shared store, as each process would."""
+    if backend == "sqlite":
+        yield lambda: SqliteStore(tmp_path / "shared.sqlite")
+        return
+    with _pg_database() as url:
+        yield lambda: PostgresStore(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def two(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Deconfliction, Deconfliction]]:
+    with _stores(request.param, tmp_path) as open_store:
+        first = _mechanism(open_store())
+        for party in ("coalition", "russia"):
+            first.handle(c.CreateParty(party, party.title(), ()))
+            first.handle(c.AddMember(f"{party}-officer", party, Role.OFFICER))
+        first.handle(c.CreateArrangement(Arrangement("A-1", ("coalition", "russia"))))
+        first.handle(c.OpenLine("L-air", "A-1", LineDomain.AIR))
+        second = _mechanism(open_store())
+        yield first, second
+        for m in (first, second):
+            m._store.close()
 
 
 def _strike(id: str) -> c.Notify:
