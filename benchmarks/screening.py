@@ -57,7 +57,7 @@ from deconflict.service.situation import Situation, boxes_of, key_of
 __all__ = ["main", "run", "Row", "World"]
 
 #: The index under test: the production one (an R-tree per UTC day), or a single R-tree.
-INDEXES: dict[str, Callable[[list[tuple[str, Box]]], VolumeIndex]] = {
+INDEXES: dict[str, Callable[[Iterable[tuple[str, Box]]], VolumeIndex]] = {
     "sliced": TimeSlicedIndex,
     "rtree": RTreeIndex,
 }
@@ -380,15 +380,15 @@ def run_size(
     for label, rules in RULE_SETS:
         _log(f"N={n:,} {label}: {queries} queries, R-tree")
         _screen_all(situation.near_notice, warmup, rules)
-        index = _screen_all(situation.near_notice, asked, rules)
+        timed = _screen_all(situation.near_notice, asked, rules)
         _log(f"N={n:,} {label}: {n_numpy} queries, numpy scan")
         _screen_all(scan.near, warmup[:2], rules)
         by_numpy = _screen_all(scan.near, [asked[i] for i in numpy_picks], rules)
-        _compare("numpy scan", index, numpy_picks, by_numpy)
+        _compare("numpy scan", timed, numpy_picks, by_numpy)
         _log(f"N={n:,} {label}: {len(brute_picks)} queries, BruteForceIndex")
         by_brute = _screen_all(_brute_near(brute), [asked[i] for i in brute_picks], rules)
-        _compare("BruteForceIndex", index, brute_picks, by_brute)
-        per_rules.append((label, rules, index, by_numpy, by_brute))
+        _compare("BruteForceIndex", timed, brute_picks, by_brute)
+        per_rules.append((label, rules, timed, by_numpy, by_brute))
 
     if profile_queries:
         label, rules = RULE_SETS[0]
@@ -404,10 +404,10 @@ def run_size(
     gc.unfreeze()
 
     rss = _rss_gb()
-    for label, _rules, index, by_numpy, by_brute in per_rules:
-        total = index.total()
-        p1 = np.array(index.phase1, dtype=np.float64)
-        p2 = np.array(index.phase2, dtype=np.float64)
+    for label, _rules, timed, by_numpy, by_brute in per_rules:
+        total = timed.total()
+        p1 = np.array(timed.phase1, dtype=np.float64)
+        p2 = np.array(timed.phase2, dtype=np.float64)
         np_total, np_p1 = by_numpy.total(), np.array(by_numpy.phase1, dtype=np.float64)
         bf_total, bf_p1 = by_brute.total(), np.array(by_brute.phase1, dtype=np.float64)
         rows.append(
@@ -427,8 +427,8 @@ def run_size(
                 phase1_mean_ms=_ms(p1.mean()),
                 phase2_p50_ms=_ms(np.percentile(p2, 50)),
                 phase2_mean_ms=_ms(p2.mean()),
-                candidates=float(np.mean(index.candidates)),
-                conflicts=float(np.mean([len(c) for c in index.conflicts])),
+                candidates=float(np.mean(timed.candidates)),
+                conflicts=float(np.mean([len(c) for c in timed.conflicts])),
                 numpy_queries=len(numpy_picks),
                 numpy_mean_ms=_ms(np_total.mean()),
                 numpy_phase1_mean_ms=_ms(np_p1.mean()),
