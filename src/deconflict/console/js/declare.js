@@ -112,22 +112,14 @@ export class DeclarationForm extends DraftForm {
     super.fail(err, { disclosed_to: document.getElementById("declare-disclosed-parties"), width_m: this.sketch.width });
   }
 
-  async preview() {
-    const body = this.payload();
-    if (!body) return;
-    this.composer.clearResult();
-    const conflicts = await this.previewAt("declarations/preview", body, t("declare.preview_unavailable"));
-    if (conflicts) this.composer.previewed(conflicts, body.footprint, body.id);
+  preview() {
+    return this.previewDraft("declarations/preview", t("declare.preview_unavailable"));
   }
 
   async send() {
-    const body = this.payload();
-    if (!body) return;
-    this.composer.clearResult();
-    this.composer.sent.add(body.id);
-    const answer = await this.sendTo("declarations", body, document.getElementById("declare-send"));
-    if (!answer) return;
-    this.composer.onFiled(answer);
+    const done = await this.sendDraft("declarations", document.getElementById("declare-send"));
+    if (!done) return;
+    const { body, answer } = done;
     const key = body.disclosed_to.length ? "declare.done_disclosed" : "declare.done_undisclosed";
     const parties = body.disclosed_to.map((p) => this.state.partyName(p)).join(", ");
     this.composer.recorded(answer.conflicts, t(key, { id: body.id, parties, count: answer.conflicts.length }));

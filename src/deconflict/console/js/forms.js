@@ -129,6 +129,27 @@ export class DraftForm {
     }
   }
 
+  /** Check the draft, then preview it at `path`: drawn and listed by the composer. */
+  async previewDraft(path, unavailable) {
+    const body = this.payload();
+    if (!body) return;
+    this.composer.clearResult();
+    const conflicts = await this.previewAt(path, body, unavailable);
+    if (conflicts) this.composer.previewed(conflicts, body.footprint, body.id);
+  }
+
+  /** Check the draft, then record it at `path`: the body and the answer, or null. */
+  async sendDraft(path, button) {
+    const body = this.payload();
+    if (!body) return null;
+    this.composer.clearResult();
+    this.composer.sent.add(body.id);
+    const answer = await this.sendTo(path, body, button);
+    if (!answer) return null;
+    this.composer.onFiled(answer);
+    return { body, answer };
+  }
+
   /** POST with this draft's Idempotency-Key (a retried click records once); the answer or null. */
   async sendTo(path, body, button) {
     button.disabled = true;

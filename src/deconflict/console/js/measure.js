@@ -189,22 +189,14 @@ export class MeasureForm extends DraftForm {
     super.fail(err, { sides: $("#measure-sides"), reach_m: "reach", notify_lead_min: "lead", applies_to: $("#measure-applies"), width_m: this.sketch.width });
   }
 
-  async preview() {
-    const body = this.payload();
-    if (!body) return;
-    this.composer.clearResult();
-    const conflicts = await this.previewAt("measures/preview", body, t("measure.preview_unavailable"));
-    if (conflicts) this.composer.previewed(conflicts, body.footprint, body.id);
+  preview() {
+    return this.previewDraft("measures/preview", t("measure.preview_unavailable"));
   }
 
   async send() {
-    const body = this.payload();
-    if (!body) return;
-    this.composer.clearResult();
-    this.composer.sent.add(body.id);
-    const answer = await this.sendTo("measures", body, $("#measure-send"));
-    if (!answer) return;
-    this.composer.onFiled(answer);
+    const done = await this.sendDraft("measures", $("#measure-send"));
+    if (!done) return;
+    const { body, answer } = done;
     this.composer.recorded(answer.conflicts, t("measure.done", { id: body.id, count: answer.conflicts.length }));
     const f = this.fields;
     f.id.dataset.edited = "false";
