@@ -13,7 +13,13 @@ from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.domain.arrangement import Arrangement, DeclarationKind, LineDomain, NoticeKind
 from deconflict.domain.chain import verify_chain
 from deconflict.domain.conflicts import ConflictRule
-from deconflict.domain.errors import Conflicting, DeconflictError, InvalidInput, NotFound
+from deconflict.domain.errors import (
+    BatchRejected,
+    Conflicting,
+    DeconflictError,
+    InvalidInput,
+    NotFound,
+)
 from deconflict.domain.geometry import Footprint
 from deconflict.domain.notices import Notice
 from deconflict.domain.parties import Member, Role
@@ -202,3 +208,49 @@ def test_a_failed_commit_leaves_no_conflict_in_the_situation(
 ) -> None:
     failing = _fail_a_commit(mech, store, clock)
     assert failing.situation.conflicts_of("declaration:D-1") == []
+
+
+def test_a_batch_taken_together_is_recorded_whole_and_screened_within_itself(
+    mech: Deconfliction, store: SqliteStore
+) -> None:
+    head = store.head()
+    first, second = mech.handle_together(
+        [Request(_strike("N-1"), "coalition-officer"), Request(_position(), "russia-officer")]
+    )
+    assert [(x.subject.id, x.other.id) for x in second.conflicts] == [("N-1", "D-1")]
+    assert store.head() == head + len(first.entries) + len(second.entries)
+    assert verify_chain(list(store.entries())) == []
+
+
+def test_one_bad_command_rejects_the_whole_batch_and_names_its_place(
+    mech: Deconfliction, store: SqliteStore
+) -> None:
+    head = store.head()
+    with pytest.raises(BatchRejected) as rejected:
+        mech.handle_together(
+            [
+                Request(_strike("N-1"), "coalition-officer"),
+                Request(_position(), "russia-officer"),
+                Request(_strike("N-3", line="L-none"), "coalition-officer"),
+            ]
+        )
+    assert rejected.value.index == 2
+    assert isinstance(rejected.value.cause, NotFound) and rejected.value.code == "not_found"
+    assert store.head() == head
+    with store.read() as tx:
+        assert tx.get(Notice, "N-1") is None
+    # the live situation holds nothing of the rejected batch: a later notice meets nothing
+    assert mech.situation.get("notice:N-1") is None
+    assert mech.handle(_strike("N-4"), "russia-officer").conflicts == []
+
+
+def test_a_dry_run_of_a_batch_screens_it_and_records_nothing(
+    mech: Deconfliction, store: SqliteStore
+) -> None:
+    mech.handle(_position(), "russia-officer")
+    head = store.head()
+    (preview,) = mech.handle_together(
+        [Request(_strike("N-1"), "coalition-officer")], dry_run=True
+    )
+    assert [(x.subject.id, x.other.id) for x in preview.conflicts] == [("N-1", "D-1")]
+    assert store.head() == head and mech.situation.get("notice:N-1") is None

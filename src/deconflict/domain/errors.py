@@ -17,6 +17,7 @@ __all__ = [
     "NotPermitted",
     "Conflicting",
     "LogTampered",
+    "BatchRejected",
 ]
 
 
@@ -78,3 +79,15 @@ class Conflicting(DeconflictError):
 
 class LogTampered(DeconflictError):
     code = "log_tampered"
+
+
+class BatchRejected(DeconflictError):
+    """One command of a batch that is recorded whole or not at all (an import) failed: nothing
+    of the batch was recorded. ``index`` is the failing command's place in the batch; the
+    error keeps the failing command's code, so it maps to the same response."""
+
+    def __init__(self, index: int, cause: DeconflictError) -> None:
+        super().__init__(cause.message, field=cause.field)
+        self.index = index
+        self.cause = cause
+        self.code = cause.code

@@ -15,7 +15,14 @@ from ..domain.chain import LogEntry
 from ..domain.conflicts import Conflict
 from ..domain.credentials import Credential, fingerprint, token_digest
 from ..domain.declarations import Declaration
-from ..domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
+from ..domain.errors import (
+    BatchRejected,
+    Conflicting,
+    DeconflictError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+)
 from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
 from ..domain.measures import ControlMeasure, MeasureKind
@@ -185,6 +192,36 @@ class Deconfliction:
                 self.start()
                 raise
         return done
+
+    def handle_together(self, requests: Sequence[Request], dry_run: bool = False) -> list[Outcome]:
+        """Run commands in order in one transaction, all recorded or none (an import): each
+        sees the ones before it; the first that fails undoes the whole batch and raises
+        ``BatchRejected`` with its place in the batch.
+
+        A ``dry_run`` checks and screens each command against what is recorded (not against
+        the batch's other commands) and records nothing.
+        """
+        if dry_run:
+            requests = [replace(r, dry_run=True) for r in requests]
+        with self._lock:
+            try:
+                with self._store.transaction() as tx:
+                    self._follow_others(tx.head())
+                    outcomes = [self._together(i, r, tx) for i, r in enumerate(requests)]
+                    self._followed = tx.head()
+            except BaseException:
+                if not dry_run:  # the live steps of the commands before the failure
+                    self.start()
+                raise
+        return outcomes
+
+    def _together(self, index: int, request: Request, tx: Transaction) -> Outcome:
+        done = self._run(request, tx)
+        if isinstance(done.error, DeconflictError):
+            raise BatchRejected(index, done.error) from done.error
+        if done.error is not None:
+            raise done.error
+        return done.outcome if done.outcome is not None else Outcome()
 
     def _follow_others(self, head: int) -> None:
         """Bring the live state up to what other processes recorded since it last looked
