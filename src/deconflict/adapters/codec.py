@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -17,7 +16,9 @@ __all__ = ["to_dict", "from_dict", "type_name", "iso"]
 
 T = TypeVar("T")
 
-_converter = cattrs.Converter()
+#: Tuples come out as lists, as they read back from JSON (a value presented without a JSON round
+#: trip equals one that made it).
+_converter = cattrs.Converter(unstruct_collection_overrides={tuple: list})
 
 
 def iso(value: datetime) -> str:
@@ -45,24 +46,15 @@ def type_name(record: Record) -> str:
 def encode(value: Any) -> tuple[dict[str, Any], bytes]:
     """The value JSON-ready (as it reads back from JSON: lists, not tuples) and its canonical
     encoding, made once."""
-    text = canonical(_converter.unstructure(value))
-    result: dict[str, Any] = json.loads(text)
-    return result, text
+    result: dict[str, Any] = _converter.unstructure(value)
+    return result, canonical(result)
 
 
 def to_dict(value: Any) -> dict[str, Any]:
     """JSON-ready, exactly as it will read back from JSON (lists, not tuples), without
     encoding it (what the API and the streams present)."""
-    result: dict[str, Any] = _as_read_back(_converter.unstructure(value))
+    result: dict[str, Any] = _converter.unstructure(value)
     return result
-
-
-def _as_read_back(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _as_read_back(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_as_read_back(v) for v in value]
-    return value
 
 
 def _named_error(exc: Exception) -> DeconflictError:
