@@ -186,7 +186,10 @@ def test_a_failed_savepoint_restores_the_head_and_keeps_the_rest(backend: Store)
             assert tx.head() == 2
             raise RuntimeError("boom")
         assert tx.head() == 1 and tx.get(Party, "russia") is None
-        assert [key for key, _ in tx.written] == [("party", "coalition", 1)]  # type: ignore[attr-defined]
+        written = tx.written  # type: ignore[attr-defined]
+        assert [(e.subject_type, e.subject_id, e.seq) for e, _ in written] == [
+            ("party", "coalition", 1)
+        ]
         with tx.savepoint():
             second = tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
     assert second.seq == 2 and second.prev_hash == first.hash
@@ -262,6 +265,37 @@ def test_records_page_through_the_log_skipping_kinds(backend: Store) -> None:
     assert [e.seq for e, _ in backend.records(after=8)] == [9, 10]
     assert backend.records(after=10) == []
     assert [e for e, _ in backend.records(after=4, limit=100)] == list(backend.entries(after=4))
+
+
+def _another_process(store: Store) -> Store:
+    """The same store opened again, as another process would: nothing of this one's memory."""
+    if isinstance(store, PostgresStore):
+        return PostgresStore(store.url)
+    assert isinstance(store, SqliteStore)
+    return SqliteStore(store.path)
+
+
+def test_pages_this_process_just_wrote_read_the_same_as_the_store_gives_others(
+    backend: Store,
+) -> None:
+    other = _another_process(backend)
+    try:
+        with other.transaction() as tx:  # another process's entry: not in this one's memory
+            tx.record("party.created", "system", AT, Party("p0", "P0"))
+        with backend.transaction() as tx:
+            for i in range(1, 4):
+                tx.record("party.created", "system", AT, Party(f"p{i}", f"P{i}"))
+                tx.record("message.text", "system", AT, _message(i, None))
+        with pytest.raises(RuntimeError), backend.transaction() as tx:  # never committed
+            tx.record("party.created", "system", AT, Party("p9", "P9"))
+            raise RuntimeError("rolled back")
+        for after, limit, skip in [(0, 7, ()), (1, 6, ()), (1, 6, ("message.text",)), (3, 50, ())]:
+            mine = backend.records(after, limit, skip=skip)
+            theirs = other.records(after, limit, skip=skip)
+            assert [(e, r) for e, r in mine] == [(e, r) for e, r in theirs]
+        assert [e.seq for e, _ in backend.records(1, 6, skip=["message.text"])] == [2, 4, 6]
+    finally:
+        other.close()
 
 
 def test_idempotency_replies_are_kept_with_the_transaction(backend: Store) -> None:

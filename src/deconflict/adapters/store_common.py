@@ -23,7 +23,7 @@ from ..domain.lines import Message
 from ..service.ports import RECORD_TYPES, Record
 from .codec import encode, from_dict, iso, type_name
 
-__all__ = ["Decoded", "SqlTransaction", "SqlStore", "TYPE_NAMES", "LOG_COLUMNS", "row_entry"]
+__all__ = ["Decoded", "Recent", "SqlTransaction", "SqlStore", "TYPE_NAMES", "LOG_COLUMNS", "row_entry"]
 
 R = TypeVar("R", bound=Record)
 TYPE_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
@@ -104,6 +104,30 @@ class Decoded:
                 self._kept.popitem(last=False)
 
 
+class Recent:
+    """The entries this process committed last, with their records, by sequence number: a
+    stream reads the page just committed, and finds it here without a query or a decode.
+    Another process's entries are not here; a range with any of them is read from the store."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._by_seq: OrderedDict[int, tuple[LogEntry, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, written: Iterable[tuple[LogEntry, Any]]) -> None:
+        with self._lock:
+            for entry, record in written:
+                self._by_seq[entry.seq] = (entry, record)
+            while len(self._by_seq) > self._size:
+                self._by_seq.popitem(last=False)
+
+    def range(self, after: int, last: int) -> list[tuple[LogEntry, Any]] | None:
+        """Every entry in (after, last], or None when any of them is not kept."""
+        with self._lock:
+            found = [self._by_seq.get(seq) for seq in range(after + 1, last + 1)]
+        return None if None in found else cast(list[tuple[LogEntry, Any]], found)
+
+
 @functools.lru_cache(maxsize=256)
 def _format_style(sql: str) -> str:
     """A statement written with ``?`` placeholders, for a driver taking ``%s`` (made once per
@@ -129,7 +153,7 @@ class SqlTransaction:
         # records written at or before that head are kept like a reader's.
         self._kept_up_to = self._head[0] if self._head else None
         #: What this transaction recorded, to be kept decoded once it commits.
-        self.written: list[tuple[tuple[str, str, int], Record]] = []
+        self.written: list[tuple[LogEntry, Record]] = []
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         if self.paramstyle == "format":
@@ -227,7 +251,7 @@ class SqlTransaction:
             seq + 1, iso(at), actor, kind, type_name(subject), subject.id, body, prev, text
         )
         self.append(entry, text, subject)
-        self.written.append(((entry.subject_type, entry.subject_id, entry.seq), subject))
+        self.written.append((entry, subject))
         return entry
 
     def append(
@@ -277,6 +301,7 @@ class SqlStore:
 
     _engine: Engine
     _decoded: Decoded
+    _recent: Recent
     _transaction_class: ClassVar[type[SqlTransaction]] = SqlTransaction
 
     def _writing(self) -> AbstractContextManager[Connection]:
@@ -291,7 +316,8 @@ class SqlStore:
             tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
             yield tx
         # Committed: the streams and pages about to read these find them decoded already.
-        self._decoded.keep(tx.written)
+        self._decoded.keep(((e.subject_type, e.subject_id, e.seq), r) for e, r in tx.written)
+        self._recent.keep(tx.written)
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
@@ -311,6 +337,10 @@ class SqlStore:
         self, after: int = 0, limit: int = 1000, skip: Iterable[str] = ()
     ) -> list[tuple[LogEntry, Record]]:
         # Sequence numbers have no gaps: a page is the range (after, after + limit].
+        kept = self._recent.range(after, after + limit)
+        if kept is not None:
+            skipped = set(skip)
+            return [(e, r) for e, r in kept if e.kind not in skipped]
         kinds = sorted(set(skip))
         marks = ", ".join(f":k{i}" for i in range(len(kinds))) or "''"
         with self._engine.connect() as conn:

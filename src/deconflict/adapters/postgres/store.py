@@ -30,7 +30,7 @@ from ...domain.notices import Notice
 from ...domain.volume import SURFACE_TO_SPACE, AltitudeBand, TimeWindow
 from ...service.ports import RECORD_TYPES, Record
 from ..codec import from_dict
-from ..store_common import Decoded, SqlStore, SqlTransaction
+from ..store_common import Decoded, Recent, SqlStore, SqlTransaction
 
 __all__ = ["PostgresStore", "PostgresTransaction", "is_postgres_url", "outline"]
 
@@ -124,6 +124,7 @@ class PostgresStore(SqlStore):
         driver_url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self._engine = sa.create_engine(driver_url, isolation_level="READ COMMITTED")
         self._decoded = Decoded()
+        self._recent = Recent()
         self._migrate()
 
     def _migrate(self) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from ..store_common import Decoded, SqlStore, SqlTransaction
+from ..store_common import Decoded, Recent, SqlStore, SqlTransaction
 
 __all__ = ["SqliteStore", "SqliteTransaction", "Decoded"]
 
@@ -93,6 +93,7 @@ class SqliteStore(SqlStore):
         background = checkpoint_every_s is not None and not memory
         _configure(self._engine, background)
         self._decoded = Decoded()
+        self._recent = Recent()
         self._migrate()
         self._checkpointer = (
             _Checkpointer(self._engine, checkpoint_every_s)
