@@ -3,6 +3,8 @@
 Run::
 
     .venv/bin/python -m benchmarks.api --volumes 100000 --seconds 20 --seed 1
+    .venv/bin/python -m benchmarks.api --volumes 100000 --seconds 20 --seed 1 \\
+        --db sqlite postgresql://postgres@127.0.0.1/ --replicas 1 2
 
 What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops by itself):
 
@@ -24,6 +26,16 @@ What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops 
        scheduled send time, so a server that falls behind is charged for the queue;
    (c) hot spot: every notice an air notice inside the same 1 km² (each one conflicts with many
        of Russia's), closed loop as (a).
+
+On PostgreSQL and with replicas (``--db sqlite postgresql://postgres@127.0.0.1/ --replicas 1 2``)
+each combination runs in turn on a fresh copy of the same prepared store: the SQLite file
+copied, or a PostgreSQL database (on that server, made for the run and dropped after) cloned
+from a template database into which the prepared store's whole log was loaded once
+(``load_entries``, as ``deconflict migrate-store`` does). With N replicas, N ``serve``
+processes share the store and the clients are spread round-robin over their ports (client
+or sender i talks to replica i mod N, what a load balancer would do); the watching party's
+stream is opened on the last replica, so with two replicas every delivery crosses from one
+process to the other (PostgreSQL: LISTEN/NOTIFY; SQLite: the head polled).
 
 A notice counts when the service answered 201 (filed, screened and logged). Delivery delay is
 from the moment the filing request was sent to the moment Russia's stream delivered the first
@@ -60,10 +72,12 @@ from typing import Any
 
 import httpx
 import numpy as np
+import psycopg
 
 from benchmarks.report import command_line, publish
 from deconflict.adapters.formats.geojson import footprint_to_geojson
 from deconflict.adapters.payloads import build_command
+from deconflict.adapters.postgres.store import PostgresStore
 from deconflict.adapters.sqlite.store import SqliteStore
 from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.domain.arrangement import AIR_KINDS, Arrangement, LineDomain, NoticeKind
@@ -320,19 +334,24 @@ def _deconflict_command(override: str | None = None) -> list[str]:
 
 @dataclass
 class Server:
-    db: Path
+    db: str | Path
     clock_file: Path
     log_file: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     start_s: float = 0.0
     command: str | None = None  # instead of the `deconflict` script (A/B experiments)
+    _spawned: float = 0.0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 600.0) -> None:
+        self.spawn()
+        self.wait_ready(timeout_s)
+
+    def spawn(self) -> None:
         self.clock_file.write_text(_iso(NOW), encoding="utf-8")
         command = [
             *_deconflict_command(self.command),
@@ -348,8 +367,12 @@ class Server:
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("DECONFLICT_")}
         with self.log_file.open("wb") as log:
-            t0 = time.perf_counter()
+            self._spawned = time.perf_counter()
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_ready(self, timeout_s: float = 600.0) -> None:
+        assert self.process is not None
+        t0 = self._spawned
         deadline = t0 + timeout_s
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -551,15 +574,18 @@ class Filer:
 Make = Callable[[int], dict[str, Any]]
 
 
-def closed_loop(url: str, token: str, make: Make, clients: int, seconds: float) -> list[Sample]:
-    """``clients`` threads, each sending its next request as soon as the last one answered."""
+def closed_loop(
+    urls: Sequence[str], token: str, make: Make, clients: int, seconds: float
+) -> list[Sample]:
+    """``clients`` threads, each sending its next request as soon as the last one answered;
+    client i talks to ``urls[i % len(urls)]`` (the replicas, round-robin)."""
     samples: list[Sample] = []
     lock = threading.Lock()
     counter = iter(range(10**12))
     start = time.perf_counter()
     end = start + seconds
 
-    def work() -> None:
+    def work(url: str) -> None:
         filer = Filer(url, token)
         mine: list[Sample] = []
         try:
@@ -572,7 +598,10 @@ def closed_loop(url: str, token: str, make: Make, clients: int, seconds: float) 
             with lock:
                 samples.extend(mine)
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=work, args=(urls[i % len(urls)],), daemon=True)
+        for i in range(clients)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -581,7 +610,7 @@ def closed_loop(url: str, token: str, make: Make, clients: int, seconds: float) 
 
 
 def open_loop(
-    url: str, token: str, make: Make, rate: float, seconds: float, workers: int
+    urls: Sequence[str], token: str, make: Make, rate: float, seconds: float, workers: int
 ) -> list[Sample]:
     """Requests due at fixed times (``rate`` per second) whether or not the earlier ones were
     answered; up to ``workers`` in flight. Latency counts from the due time."""
@@ -593,7 +622,7 @@ def open_loop(
     start = time.perf_counter() + 0.05
     end = start + seconds
 
-    def work() -> None:
+    def work(url: str) -> None:
         filer = Filer(url, token)
         mine: list[Sample] = []
         try:
@@ -615,7 +644,10 @@ def open_loop(
             with lock:
                 samples.extend(mine)
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
+    threads = [
+        threading.Thread(target=work, args=(urls[i % len(urls)],), daemon=True)
+        for i in range(workers)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -690,14 +722,283 @@ def summarise(
 # -- the run ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Setup:
+    """Where one run's servers keep their store, and how many of them serve it."""
+
+    store: str  # "sqlite", or a PostgreSQL server's URL (ending in /)
+    replicas: int = 1
+
+    @property
+    def postgres(self) -> bool:
+        return self.store != "sqlite"
+
+    @property
+    def label(self) -> str:
+        kind = "PostgreSQL" if self.postgres else "SQLite"
+        return f"{kind}, {self.replicas} server{'s' if self.replicas > 1 else ''}"
+
+
+@dataclass
+class Run:
+    setup: Setup
+    server_start_s: float  # spawn to the last replica answering
+    server_rss_mb: list[tuple[float, float]]  # per replica: now, peak
+    store_mb: float  # after the run
+    scenarios: list[ScenarioResult]
+    stream_error: str | None
+
+
 @dataclass
 class Report:
     prepared: Prepared
-    server_start_s: float
-    server_rss_mb: tuple[float, float]
-    scenarios: list[ScenarioResult]
-    stream_error: str | None
+    runs: list[Run]
     settings: dict[str, Any]
+    postgres: str = ""  # the server's version and settings, when a run used it
+    postgres_load_s: float = 0.0  # loading the prepared log into the template database
+
+    @property
+    def scenarios(self) -> list[ScenarioResult]:
+        """The first run's (the only one, by default)."""
+        return self.runs[0].scenarios
+
+    @property
+    def server_start_s(self) -> float:
+        return self.runs[0].server_start_s
+
+
+def _admin(server: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(server + "postgres", autocommit=True)
+
+
+class Stores:
+    """A fresh copy of the prepared store for each run: the SQLite file copied, or a PostgreSQL
+    database cloned (``CREATE DATABASE … TEMPLATE``) from one loaded once with the prepared
+    log. With ``reuse``, the template database is kept for the next run and used again when it
+    holds the same log (same head)."""
+
+    def __init__(
+        self, base: Path, prepared: Prepared, setups: Sequence[Setup], key: str, reuse: bool
+    ) -> None:
+        self.base, self.prepared, self.reuse = base, prepared, reuse
+        self.frozen: Path | None = None
+        self.templates: dict[str, str] = {}
+        self.made: list[tuple[str, str]] = []
+        self.load_s = 0.0
+        if len(setups) > 1:  # the runs write to their store: each starts from this copy
+            self.frozen = base / "frozen.sqlite"
+            for suffix in ("", "-wal"):
+                Path(f"{self.frozen}{suffix}").unlink(missing_ok=True)
+                if Path(f"{prepared.db}{suffix}").exists():
+                    shutil.copyfile(f"{prepared.db}{suffix}", f"{self.frozen}{suffix}")
+        for server in sorted({s.store for s in setups if s.postgres}):
+            self.templates[server] = self._template(server, f"deconflict_bench_{key}")
+
+    def _template(self, server: str, name: str) -> str:
+        with _admin(server) as admin:
+            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if exists.fetchone() is not None and self.reuse:
+                kept = PostgresStore(server + name)
+                head = kept.head()
+                kept.close()
+                if head == self.prepared.head:
+                    _log(f"reusing the PostgreSQL template {name}")
+                    return name
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name}")
+        _log(f"loading the prepared log ({self.prepared.head:,} entries) into {name}")
+        t0 = time.perf_counter()
+        source, target = SqliteStore(self.prepared.db), PostgresStore(server + name)
+        try:
+            target.load_entries(source.entries())
+            with psycopg.connect(server + name, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+        finally:
+            source.close()
+            target.close()
+        self.load_s = time.perf_counter() - t0
+        _log(f"loaded in {self.load_s:.0f} s")
+        return name
+
+    def fresh(self, setup: Setup, index: int) -> str:
+        """A copy of the prepared store for one run: a file path or a database URL."""
+        if setup.postgres:
+            name = f"deconflict_bench_run_{secrets.token_hex(4)}"
+            with _admin(setup.store) as admin:
+                admin.execute(f"CREATE DATABASE {name} TEMPLATE {self.templates[setup.store]}")
+            self.made.append((setup.store, name))
+            return setup.store + name
+        if self.frozen is None:
+            return str(self.prepared.db)
+        db = self.base / f"run-{index}.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+            if Path(f"{self.frozen}{suffix}").exists():
+                shutil.copyfile(f"{self.frozen}{suffix}", f"{db}{suffix}")
+        return str(db)
+
+    @staticmethod
+    def size_mb(db: str) -> float:
+        if "://" in db:
+            with psycopg.connect(db, autocommit=True) as conn:
+                row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+            return float(row[0]) / 2**20 if row else math.nan
+        files = [Path(f"{db}{s}") for s in ("", "-wal")]
+        return sum(f.stat().st_size for f in files if f.exists()) / 2**20
+
+    def drop(self, db: str) -> None:
+        """The run's copy, once its servers stopped."""
+        for server, name in list(self.made):
+            if db == server + name:
+                with _admin(server) as admin:
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                        (name,),
+                    )
+                    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+                self.made.remove((server, name))
+        if self.frozen is not None and "://" not in db:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        for server, name in list(self.made):
+            self.drop(server + name)
+        if not self.reuse:
+            for server, name in self.templates.items():
+                with _admin(server) as admin:
+                    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+
+def _postgres_facts(server: str) -> str:
+    with _admin(server) as conn:
+        names = ("shared_buffers", "synchronous_commit", "max_connections")
+        found = [(n, conn.execute(f"SHOW {n}").fetchone()) for n in names]
+        version = conn.execute("SHOW server_version").fetchone()
+    shown = ", ".join(f"{n} {v[0]}" for n, v in found if v is not None)
+    return f"PostgreSQL {version[0] if version else '?'} on the same machine; {shown}"
+
+
+@dataclass(frozen=True)
+class Load:
+    """What every run does, the same way."""
+
+    seconds: float
+    seed: int
+    clients: int
+    rate: float
+    workers: int
+    horizon: timedelta
+    settle_s: float
+    server_command: str | None
+    streams: int
+
+
+def run_setup(setup: Setup, db: str, base: Path, prepared: Prepared, load: Load) -> Run:
+    """Start the setup's servers on ``db``, run the three scenarios through them, stop them."""
+    tag = f"{'pg' if setup.postgres else 'sqlite'}-{setup.replicas}"
+    servers = [
+        Server(db, base / "clock.txt", base / f"server-{tag}-{i}.log", command=load.server_command)
+        for i in range(setup.replicas)
+    ]
+    _log(f"{setup.label}: starting {len(servers)} server(s) on {db}")
+    try:
+        for server in servers:  # all at once: each builds its index from the store
+            server.spawn()
+        for server in servers:
+            server.wait_ready()
+        start_s = max(s.start_s for s in servers)
+        _log(f"{setup.label}: answering after {start_s:.2f} s")
+        urls = [s.url for s in servers]
+        scenarios, stream_error = _scenarios(urls, prepared, load)
+        rss = [s.rss_mb() for s in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    return Run(setup, start_s, rss, Stores.size_mb(db), scenarios, stream_error)
+
+
+def _scenarios(
+    urls: Sequence[str], prepared: Prepared, load: Load
+) -> tuple[list[ScenarioResult], str | None]:
+    seed, horizon, seconds, clients = load.seed, load.horizon, load.seconds, load.clients
+    # Delivery is timed on the last stream opened, on the last replica; the others are more of
+    # the watching party's members following the same events.
+    others = [
+        StreamWatcher(urls[-1], prepared.tokens[WATCHER], prepared.head)
+        for _ in range(load.streams - 1)
+    ]
+    watcher = StreamWatcher(urls[-1], prepared.tokens[WATCHER], prepared.head)
+    scenarios: list[ScenarioResult] = []
+    try:
+        for other in others:
+            other.wait_ready()
+        watcher.wait_ready()
+        token = prepared.tokens[FILER]
+        warming = PayloadWorld(seed, horizon)
+        for url in urls:  # a few untimed requests per replica: connections, first-call caches
+            warm = Filer(url, token)
+            for i in range(5):
+                warm.file(warming.notice(f"W-{url[-5:]}-{i:04d}"))
+            warm.close()
+
+        def normal(prefix: str) -> Make:
+            rng = PayloadWorld(seed * 7_919 + len(prefix) * 31 + ord(prefix[0]), horizon)
+            lock = threading.Lock()
+
+            def make(n: int) -> dict[str, Any]:
+                with lock:
+                    return rng.notice(f"{prefix}-{n:07d}")
+
+            return make
+
+        def hotspot(prefix: str) -> Make:
+            rng = PayloadWorld(seed * 104_729 + 17, horizon)
+            lock = threading.Lock()
+
+            def make(n: int) -> dict[str, Any]:
+                with lock:
+                    return rng.notice(f"{prefix}-{n:07d}", hot=True)
+
+            return make
+
+        rate, workers = load.rate, load.workers
+        plan: list[tuple[str, str, Callable[[], list[Sample]], int]] = [
+            (
+                "(a) max throughput",
+                f"closed loop, {clients} clients",
+                lambda: closed_loop(urls, token, normal("A"), clients, seconds),
+                clients,
+            ),
+            (
+                f"(b) fixed rate {rate:g}/s",
+                f"open loop, {rate:g}/s, up to {workers} in flight",
+                lambda: open_loop(urls, token, normal("B"), rate, seconds, workers),
+                workers,
+            ),
+            (
+                "(c) hot spot (1 km²)",
+                f"closed loop, {clients} clients",
+                lambda: closed_loop(urls, token, hotspot("C"), clients, seconds),
+                clients,
+            ),
+        ]
+        for name, mode, go, n_clients in plan:
+            _log(f"scenario {name}: {mode}, {seconds:g} s")
+            before = watcher.events
+            samples = go()
+            _settle(watcher, samples, load.settle_s)
+            result = summarise(name, mode, n_clients, samples, watcher, before)
+            _log(
+                f"  {result.filed:,} filed, {result.throughput:,.0f}/s, p50 {result.p50_ms:.1f} ms, "
+                f"p99 {result.p99_ms:.1f} ms, delivered {result.delivered}/"
+                f"{result.expected_deliveries}, delivery p99 {result.delivery_p99_ms:.1f} ms"
+            )
+            scenarios.append(result)
+    finally:
+        for other in (*others, watcher):
+            other.close()
+    return scenarios, watcher.error if watcher.error and not scenarios else None
 
 
 def run(
@@ -714,105 +1015,36 @@ def run(
     reuse: bool = False,
     server_command: str | None = None,
     streams: int = 1,
+    setups: Sequence[Setup] = (Setup("sqlite"),),
 ) -> Report:
     own_dir = workdir is None
     base = Path(tempfile.mkdtemp(prefix="deconflict-api-bench-")) if workdir is None else workdir
     base.mkdir(parents=True, exist_ok=True)
     horizon = timedelta(days=horizon_days)
     world = PayloadWorld(seed, horizon)
+    load = Load(seconds, seed, clients, rate, workers, horizon, settle_s, server_command, streams)
     try:
         prepared = _prepared(base, volumes, hot, world, reuse)
         _log(
             f"preloaded in {prepared.preload_s:.1f} s ({prepared.conflicts:,} conflicts); "
-            f"head {prepared.head:,}; starting the server"
+            f"head {prepared.head:,}"
         )
-        server = Server(
-            prepared.db, base / "clock.txt", base / "server.log", command=server_command
-        )
-        server.start()
-        _log(f"server answered after {server.start_s:.2f} s on {server.url}")
-        # Delivery is timed on the last stream opened; the others are more of the watching
-        # party's members following the same events.
-        others = [
-            StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
-            for _ in range(streams - 1)
-        ]
-        watcher = StreamWatcher(server.url, prepared.tokens[WATCHER], prepared.head)
-        scenarios: list[ScenarioResult] = []
+        key = f"v{volumes}_h{hot}_s{seed}"
+        stores = Stores(base, prepared, setups, key, reuse)
+        runs: list[Run] = []
         try:
-            for other in others:
-                other.wait_ready()
-            watcher.wait_ready()
-            token = prepared.tokens[FILER]
-            # a few untimed requests: connections, first-call caches
-            warm = Filer(server.url, token)
-            for i in range(5):
-                warm.file(world.notice(f"W-{i:04d}"))
-            warm.close()
-
-            def normal(prefix: str) -> Make:
-                rng = PayloadWorld(seed * 7_919 + len(prefix) * 31 + ord(prefix[0]), horizon)
-                lock = threading.Lock()
-
-                def make(n: int) -> dict[str, Any]:
-                    with lock:
-                        return rng.notice(f"{prefix}-{n:07d}")
-
-                return make
-
-            def hotspot(prefix: str) -> Make:
-                rng = PayloadWorld(seed * 104_729 + 17, horizon)
-                lock = threading.Lock()
-
-                def make(n: int) -> dict[str, Any]:
-                    with lock:
-                        return rng.notice(f"{prefix}-{n:07d}", hot=True)
-
-                return make
-
-            plan: list[tuple[str, str, Callable[[], list[Sample]], int]] = [
-                (
-                    "(a) max throughput",
-                    f"closed loop, {clients} clients",
-                    lambda: closed_loop(server.url, token, normal("A"), clients, seconds),
-                    clients,
-                ),
-                (
-                    f"(b) fixed rate {rate:g}/s",
-                    f"open loop, {rate:g}/s, up to {workers} in flight",
-                    lambda: open_loop(server.url, token, normal("B"), rate, seconds, workers),
-                    workers,
-                ),
-                (
-                    "(c) hot spot (1 km²)",
-                    f"closed loop, {clients} clients",
-                    lambda: closed_loop(server.url, token, hotspot("C"), clients, seconds),
-                    clients,
-                ),
-            ]
-            for name, mode, go, n_clients in plan:
-                _log(f"scenario {name}: {mode}, {seconds:g} s")
-                before = watcher.events
-                samples = go()
-                _settle(watcher, samples, settle_s)
-                result = summarise(name, mode, n_clients, samples, watcher, before)
-                _log(
-                    f"  {result.filed:,} filed, {result.throughput:,.0f}/s, p50 {result.p50_ms:.1f} ms, "
-                    f"p99 {result.p99_ms:.1f} ms, delivered {result.delivered}/"
-                    f"{result.expected_deliveries}, delivery p99 {result.delivery_p99_ms:.1f} ms"
-                )
-                scenarios.append(result)
-            rss = server.rss_mb()
+            for i, setup in enumerate(setups):
+                db = stores.fresh(setup, i)
+                try:
+                    runs.append(run_setup(setup, db, base, prepared, load))
+                finally:
+                    stores.drop(db)
         finally:
-            for other in (*others, watcher):
-                other.close()
-            server.stop()
+            stores.close()
+        servers = sorted({s.store for s in setups if s.postgres})
         return Report(
             prepared,
-            server.start_s,
-            rss,
-            scenarios,
-            watcher.error if watcher.error and not scenarios else None,
+            runs,
             {
                 "volumes": volumes,
                 "seconds": seconds,
@@ -825,6 +1057,8 @@ def run(
                 "server_command": server_command,
                 "streams": streams,
             },
+            "; ".join(_postgres_facts(s) for s in servers),
+            stores.load_s,
         )
     finally:
         if own_dir:
@@ -853,44 +1087,38 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def markdown(report: Report, command: str, elapsed_s: float) -> str:
-    p, s = report.prepared, report.settings
-    out = ["# HTTP service benchmark", "", f"Command: `{command}`", "", *machine_facts()]
-    out += [
-        f"- fastapi {_version('fastapi')}, starlette {_version('starlette')}, uvicorn "
-        f"{_version('uvicorn')} (uvloop {_version('uvloop')}, httptools {_version('httptools')}), "
-        f"pydantic {_version('pydantic')}, SQLAlchemy "
-        f"{_version('sqlalchemy')}, httpx {_version('httpx')} (load generator)",
-        "- server and load generator share the machine (loopback 127.0.0.1); the server is one "
-        f"`{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker); "
-        f"{s.get('streams', 1)} stream(s) of the watching party open, delivery timed on the last",
-        f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the load generator "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
-        "",
-        "## Store and server start",
-        "",
-        "| volumes | declarations / notices | of which in the hot spot | conflicts found while "
-        "preloading | log entries | store size | preload (in-process, untimed) | server start "
-        "(spawn → /openapi.json answers) | server RSS now / peak |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {s['volumes']:,} | {p.declarations:,} / {p.notices:,} | {p.hot:,} | "
-        f"{p.conflicts:,} | {p.head:,} | {p.db_mb:.0f} MB | {p.preload_s:.1f} s "
-        f"({s['volumes'] / max(p.preload_s, 1e-9):,.0f}/s) | {report.server_start_s:.2f} s | "
-        f"{report.server_rss_mb[0]:.0f} / {report.server_rss_mb[1]:.0f} MB |",
-        "",
-        "## Filing notices (`POST /api/v1/notices` as the coalition officer)",
-        "",
-        "A notice counts when answered 201 (filed, screened, logged). Latency in ms: closed loop "
-        "from send to answer; open loop from the due time. Delivery: from the filing request "
-        "sent to Russia's stream delivering the first `conflict.found` whose subject is that "
-        "notice, over the notices whose answer listed a conflict with Russia.",
-        "",
+def _targets(run: Run, rate: float) -> list[str]:
+    by = {r.name[:3]: r for r in run.scenarios}
+    if len(by) != 3:
+        return []
+    a, b, hot = by["(a)"], by["(b)"], by["(c)"]
+    delivery = max(
+        (r.delivery_p99_ms for r in run.scenarios if not math.isnan(r.delivery_p99_ms)),
+        default=math.nan,
+    )
+    share = hot.throughput / a.throughput if a.throughput else math.nan
+    return [
+        "| target | measured | |",
+        "|---|---:|---|",
+        f"| ≥ {TARGETS['throughput']:,.0f} notices/s (a) | {a.throughput:,.1f}/s | "
+        f"{_met(a.throughput >= TARGETS['throughput'])} |",
+        f"| p99 ≤ {TARGETS['p99_at_rate_ms']:.0f} ms at {rate:g}/s (b) | "
+        f"{_f(b.p99_ms)} ms | {_met(b.p99_ms <= TARGETS['p99_at_rate_ms'])} |",
+        f"| conflict delivery p99 ≤ {TARGETS['delivery_p99_ms']:.0f} ms (worst scenario) | "
+        f"{_f(delivery)} ms | {_met(delivery <= TARGETS['delivery_p99_ms'])} |",
+        f"| hot spot ≥ {TARGETS['hot_share']:.0%} of (a)'s throughput | {_f(share * 100, '.0f')}% "
+        f"| {_met(share >= TARGETS['hot_share'])} |",
+    ]
+
+
+def _scenario_rows(run: Run) -> list[str]:
+    out = [
         "| scenario | load | duration | sent | 201 | errors | notices/s | p50 | p99 | max | "
         "mean | conflicts / notice | deliveries expected / received | delivery p50 | "
         "delivery p99 | delivery max | stream events |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in report.scenarios:
+    for r in run.scenarios:
         errors = f"{r.errors:,}" + (
             " (" + ", ".join(f"{k}: {v}" for k, v in sorted(r.error_kinds.items())) + ")"
             if r.error_kinds
@@ -905,31 +1133,90 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
             f"{r.expected_deliveries:,} / {r.delivered:,} | {_f(r.delivery_p50_ms)} | "
             f"{_f(r.delivery_p99_ms)} | {_f(r.delivery_max_ms)} | {r.stream_events:,} |"
         )
-    by = {r.name[:3]: r for r in report.scenarios}
-    if len(by) == 3:
-        a, b, hot = by["(a)"], by["(b)"], by["(c)"]
-        delivery = max(
-            (r.delivery_p99_ms for r in report.scenarios if not math.isnan(r.delivery_p99_ms)),
-            default=math.nan,
+    return out
+
+
+def _side_by_side(runs: Sequence[Run]) -> list[str]:
+    out = [
+        "| store, servers | (a) notices/s | (a) p99 | (b) p50 / p99 | (c) notices/s | (c) p99 | "
+        "delivery p99 (a) / (b) / (c) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        by = {r.name[:3]: r for r in run.scenarios}
+        if len(by) != 3:
+            continue
+        a, b, c = by["(a)"], by["(b)"], by["(c)"]
+        out.append(
+            f"| {run.setup.label} | {a.throughput:,.1f} | {_f(a.p99_ms)} | {_f(b.p50_ms)} / "
+            f"{_f(b.p99_ms)} | {c.throughput:,.1f} | {_f(c.p99_ms)} | "
+            f"{_f(a.delivery_p99_ms)} / {_f(b.delivery_p99_ms)} / {_f(c.delivery_p99_ms)} |"
         )
-        share = hot.throughput / a.throughput if a.throughput else math.nan
+    return out
+
+
+def markdown(report: Report, command: str, elapsed_s: float) -> str:
+    p, s = report.prepared, report.settings
+    many = len(report.runs) > 1
+    out = ["# HTTP service benchmark", "", f"Command: `{command}`", "", *machine_facts()]
+    out += [
+        f"- fastapi {_version('fastapi')}, starlette {_version('starlette')}, uvicorn "
+        f"{_version('uvicorn')} (uvloop {_version('uvloop')}, httptools {_version('httptools')}), "
+        f"pydantic {_version('pydantic')}, SQLAlchemy "
+        f"{_version('sqlalchemy')}, psycopg {_version('psycopg')}, httpx {_version('httpx')} "
+        "(load generator)",
+        *([f"- {report.postgres}"] if report.postgres else []),
+        "- servers and load generator share the machine (loopback 127.0.0.1); each server is "
+        f"one `{s.get('server_command') or 'deconflict'} serve` process (uvicorn, one worker); "
+        f"{s.get('streams', 1)} stream(s) of the watching party open on the last server, "
+        "delivery timed on the last stream; with several servers the clients are spread "
+        "round-robin over them",
+        f"- wall time of the whole run: {elapsed_s:.0f} s; peak RSS of the load generator "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        "",
+        "## Store and server start",
+        "",
+        f"Prepared once: {s['volumes']:,} volumes ({p.declarations:,} declarations / "
+        f"{p.notices:,} notices, {p.hot:,} in the hot spot), {p.conflicts:,} conflicts found "
+        f"while preloading, {p.head:,} log entries, {p.db_mb:.0f} MB of SQLite; preload "
+        f"in-process, untimed: {p.preload_s:.1f} s ({s['volumes'] / max(p.preload_s, 1e-9):,.0f}/s)"
+        + (
+            f"; the log loaded into the PostgreSQL template database in "
+            f"{report.postgres_load_s:.0f} s"
+            if report.postgres_load_s
+            else ""
+        )
+        + ". Each run starts from a fresh copy of it.",
+        "",
+        "| store, servers | server start (spawn → /openapi.json answers, slowest) | "
+        "server RSS now / peak (each) | store size after the run |",
+        "|---|---:|---:|---:|",
+    ]
+    for run in report.runs:
+        rss = ", ".join(f"{now:.0f} / {peak:.0f} MB" for now, peak in run.server_rss_mb)
+        out.append(
+            f"| {run.setup.label} | {run.server_start_s:.2f} s | {rss} | {run.store_mb:.0f} MB |"
+        )
+    for run in report.runs:
+        title = f": {run.setup.label}" if many else ""
         out += [
             "",
-            "## Against the targets",
+            f"## Filing notices{title} (`POST /api/v1/notices` as the coalition officer)",
             "",
-            "| target | measured | |",
-            "|---|---:|---|",
-            f"| ≥ {TARGETS['throughput']:,.0f} notices/s (a) | {a.throughput:,.1f}/s | "
-            f"{_met(a.throughput >= TARGETS['throughput'])} |",
-            f"| p99 ≤ {TARGETS['p99_at_rate_ms']:.0f} ms at {s['rate']:g}/s (b) | "
-            f"{_f(b.p99_ms)} ms | {_met(b.p99_ms <= TARGETS['p99_at_rate_ms'])} |",
-            f"| conflict delivery p99 ≤ {TARGETS['delivery_p99_ms']:.0f} ms (worst scenario) | "
-            f"{_f(delivery)} ms | {_met(delivery <= TARGETS['delivery_p99_ms'])} |",
-            f"| hot spot ≥ {TARGETS['hot_share']:.0%} of (a)'s throughput | {_f(share * 100, '.0f')}% "
-            f"| {_met(share >= TARGETS['hot_share'])} |",
+            "A notice counts when answered 201 (filed, screened, logged). Latency in ms: closed "
+            "loop from send to answer; open loop from the due time. Delivery: from the filing "
+            "request sent to Russia's stream delivering the first `conflict.found` whose "
+            "subject is that notice, over the notices whose answer listed a conflict with Russia.",
+            "",
+            *_scenario_rows(run),
         ]
-    if report.stream_error:
-        out += ["", f"The stream failed: {report.stream_error}"]
+        targets = _targets(run, s["rate"])
+        if targets:
+            out += ["", f"## Against the targets{title}", "", *targets]
+        if run.stream_error:
+            out += ["", f"The stream failed: {run.stream_error}"]
+    if many:
+        out += ["", "## Side by side", "", *_side_by_side(report.runs)]
     out += [
         "",
         f"Workload: the store holds {s['volumes']:,} active volumes (one per object) drawn as in "
@@ -942,7 +1229,7 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
         "notices are new random notices of the coalition (ids unique), drawn the same way; in "
         "(c) every one is an air notice of 0-3,000 m inside the hot spot, windows within 2 days. "
         "Each scenario runs after the previous one, so the store grows by what they filed. "
-        "Five untimed warm-up notices precede (a).",
+        "Five untimed warm-up notices per server precede (a).",
     ]
     return "\n".join(out) + "\n"
 
@@ -979,6 +1266,22 @@ def main(argv: Sequence[str] | None = None) -> Report:
     parser.add_argument(
         "--streams", type=int, default=1, help="the watching party's streams open at once"
     )
+    parser.add_argument(
+        "--db",
+        nargs="+",
+        default=["sqlite"],
+        metavar="STORE",
+        help="where the servers keep the store, one run each: sqlite, or a PostgreSQL server's "
+        "URL ending in / (e.g. postgresql://postgres@127.0.0.1/; databases deconflict_bench_* "
+        "are made there and dropped after)",
+    )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="serve processes sharing the store, one run each (clients spread round-robin)",
+    )
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     if (
@@ -987,8 +1290,12 @@ def main(argv: Sequence[str] | None = None) -> Report:
         or args.rate <= 0
         or args.clients < 1
         or args.streams < 1
+        or min(args.replicas) < 1
     ):
-        parser.error("volumes ≥ 0; seconds, rate, clients and streams positive")
+        parser.error("volumes ≥ 0; seconds, rate, clients, streams and replicas positive")
+    for store in args.db:
+        if store != "sqlite" and not (store.startswith("postgresql://") and store.endswith("/")):
+            parser.error(f"--db {store}: sqlite, or a postgresql:// server URL ending in /")
 
     started = time.perf_counter()
     report = run(
@@ -1005,6 +1312,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         args.reuse and args.workdir is not None,
         args.server_command,
         args.streams,
+        [Setup(store, n) for store in args.db for n in args.replicas],
     )
     elapsed = time.perf_counter() - started
     publish(markdown(report, command_line("benchmarks.api", argv), elapsed), args.output)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import tomllib
 from collections.abc import Mapping
@@ -14,12 +13,13 @@ import platformdirs
 
 from .adapters.clock_file import FileClock
 from .adapters.postgres.store import PostgresStore, is_postgres_url
+from .adapters.sqlite.replicas import EveryProcessLeads, PolledCommits
 from .adapters.sqlite.store import SqliteStore
 from .adapters.volume_index import TimeSlicedIndex
 from .domain.errors import InvalidInput
 from .service.clock import SystemClock
 from .service.handlers import Deconfliction
-from .service.ports import Clock
+from .service.ports import Clock, CommitSignal, Leadership
 from .service.situation import Situation
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "default_web_modules",
     "build",
     "open_store",
+    "replicas",
     "scratch_store",
     "load_serve_settings",
     "build_server",
@@ -61,21 +62,25 @@ def scratch_store() -> SqliteStore:
     return SqliteStore(":memory:")
 
 
-def _postgres_url(db: str) -> str | None:
-    """The PostgreSQL URL ``db`` names, if it names one. A ``--db`` read as a path may arrive
-    with its ``//`` folded into ``/`` (``postgresql:/host/db``): it is restored."""
-    for scheme in ("postgresql:", "postgresql+psycopg:"):
-        if db.startswith(scheme) and not db.startswith(scheme + "//"):
-            db = scheme + "//" + db[len(scheme) :].lstrip("/")
-    return db if is_postgres_url(db) else None
-
-
 def open_store(settings: Settings) -> SqliteStore | PostgresStore:
-    """The store ``settings.db`` names: a PostgreSQL URL, or else a SQLite file."""
-    url = _postgres_url(settings.db)
-    if url is not None:
-        return PostgresStore(url)
-    return SqliteStore(settings.db, settings.checkpoint_every_s)
+    """The store ``settings.db`` names: a PostgreSQL URL, or else a SQLite file (``~``
+    expanded: a TOML file or an environment variable is not read by a shell)."""
+    if is_postgres_url(settings.db):
+        return PostgresStore(settings.db)
+    path = settings.db if settings.db == ":memory:" else Path(settings.db).expanduser()
+    return SqliteStore(path, settings.checkpoint_every_s)
+
+
+def replicas(store: SqliteStore | PostgresStore) -> tuple[CommitSignal, Leadership]:
+    """How a server hears the other servers' commits on its store, and whether it runs the
+    deadline passes: LISTEN/NOTIFY and a session advisory lock on PostgreSQL; polling the
+    head, and every process, on SQLite (docs/operations.md)."""
+    if isinstance(store, PostgresStore):
+        # psycopg itself (a fifth of a second to import) only for a server on PostgreSQL.
+        from .adapters.postgres.replicas import AdvisoryLeadership, ListenedCommits
+
+        return ListenedCommits(store.url, store.origin), AdvisoryLeadership(store.url)
+    return PolledCommits(store), EveryProcessLeads()
 
 
 def build(settings: Settings, clock: Clock) -> tuple[SqliteStore | PostgresStore, Deconfliction]:
@@ -142,23 +147,32 @@ def build_server(settings: ServeSettings) -> tuple[Any, SqliteStore | PostgresSt
     """The ASGI application over the configured store and clock."""
     # The web stack is imported only by the command that serves, not by every CLI call.
     from .api.app import create_app
+    from .api.collector import Collector
     from .api.context import Services
     from .api.streams import Notifier
     from .api.writer import Writer
 
     clock: Clock = FileClock(Path(settings.clock_file)) if settings.clock_file else SystemClock()
     store, mechanism = build(Settings(settings.db, checkpoint_every_s=0.2), clock)
-    # The situation just loaded lives as long as the server: keep the collector's full passes
-    # off it (they stall every request for a second or more once it holds 10^5 volumes).
-    gc.collect()
-    gc.freeze()
     notifier = Notifier()
-    services = Services(store, mechanism, clock, notifier, Writer(mechanism, notifier))
+    commits, deadlines = replicas(store)
+    services = Services(
+        store,
+        mechanism,
+        clock,
+        notifier,
+        writer := Writer(mechanism, notifier),
+        commits=commits,
+        deadlines=deadlines,
+    )
     app = create_app(
         services,
         deadline_every_s=settings.deadline_every_s,
         max_body_bytes=settings.max_body_bytes,
         web_modules=Path(settings.web_modules) if settings.web_modules else None,
         tile_url=settings.tile_url,
+        # The situation just loaded lives as long as the server: the collector's full passes
+        # stay off it and off the request path (api/collector.py).
+        collector=Collector(lambda: writer.batches),
     )
     return app, store

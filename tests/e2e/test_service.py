@@ -326,11 +326,14 @@ def test_two_servers_on_one_store_screen_and_stream_each_others_notices(
     a, b, tokens = two_servers
     coalition_on_b = Stream(b.url, tokens["coalition-air"])
     coalition_on_b.drain()
-    filed = _client(a, tokens["russia-air"]).post("/notices", json=STRIKE)
+    russia_on_a = _client(a, tokens["russia-air"])
+    sent = time.monotonic()  # from the request, so the commit and its signal are counted
+    filed = russia_on_a.post("/notices", json=STRIKE)
     assert filed.status_code == 201, filed.text
-    sent = time.monotonic()
     found = coalition_on_b.until("conflict.found", timeout=5, data__subject__id="ru-strike-1")
-    assert time.monotonic() - sent < 1.0
+    delay = time.monotonic() - sent
+    print(f"conflict filed on A delivered by B's stream after {delay * 1000:.0f} ms")
+    assert delay < 1.0
     assert found.data["data"]["other"]["id"] == "sdf-hidden"
     # B screens a new notice against A's, which it never filed itself.
     second = dict(STRIKE, id="co-strike-1", forces="SDF")
@@ -338,3 +341,76 @@ def test_two_servers_on_one_store_screen_and_stream_each_others_notices(
     assert answer.status_code == 201, answer.text
     assert "ru-strike-1" in {c["other"]["id"] for c in answer.json()["conflicts"]}
     coalition_on_b.close()
+
+
+def _deadline_leader(db: str, servers: tuple[Server, ...]) -> Server:
+    """The server holding PostgreSQL's deadline lock (docs/operations.md), asked as an operator
+    would: who holds the advisory lock, by its connection's application_name."""
+    import psycopg
+
+    from deconflict.adapters.postgres.replicas import DEADLINES_LOCK, libpq_url
+
+    with psycopg.connect(libpq_url(db), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+            "WHERE l.locktype = 'advisory' AND l.granted "
+            "AND (l.classid::bigint << 32) + l.objid::bigint = %s",
+            (DEADLINES_LOCK,),
+        ).fetchall()
+    assert len(rows) == 1, rows
+    pid = int(rows[0][0].rsplit(":", 1)[1])
+    [leader] = [s for s in servers if s.process is not None and s.process.pid == pid]
+    return leader
+
+
+def _deadline_entries(db: str, message: str) -> tuple[int, int]:
+    """(overdue marks of ``message``, escalations naming it) in the store's log."""
+    from deconflict.bootstrap import Settings, open_store
+
+    store = open_store(Settings(db))
+    try:
+        entries = list(store.entries())
+    finally:
+        store.close()
+    overdue = [e for e in entries if e.kind == "message.overdue" and e.subject_id == message]
+    escalations = [
+        e
+        for e in entries
+        if e.kind == "message.escalation" and message in str(e.body.get("text", ""))
+    ]
+    return len(overdue), len(escalations)
+
+
+def test_two_servers_mark_and_escalate_an_unanswered_message_once(
+    two_servers: tuple[Server, Server, dict[str, str]],
+) -> None:
+    """Deadline passes run in one process of the cluster (PostgreSQL: the holder of the
+    deadline lock); a message past its deadline is marked overdue and escalated once, and
+    when the process that led stops, the other takes over."""
+    a, b, tokens = two_servers
+    db = str(a.db)
+    russia_on_a = _client(a, tokens["russia-air"])
+    sent = russia_on_a.post("/lines/hotline-ground/messages", json={"kind": "text", "text": "1"})
+    assert sent.status_code == 201, sent.text
+    watching = Stream(b.url, tokens["coalition-air"])
+    a.set_time("2017-09-16T08:31:00Z")  # the clock file both servers read
+    watching.until("message.escalation", timeout=10)
+    watching.drain(1.5)  # several more passes of both servers (every 0.2 s)
+    assert _deadline_entries(db, "hotline-ground#1") == (1, 1)
+
+    # The process that led stops; the other one takes over.
+    leader = _deadline_leader(db, (a, b)) if "://" in db else a
+    leader.stop()
+    other = b if leader is a else a
+    again = _client(other, tokens["russia-air"]).post(
+        "/lines/hotline-ground/messages", json={"kind": "text", "text": "2"}
+    )
+    assert again.status_code == 201, again.text
+    other.set_time("2017-09-16T09:02:00Z")
+    end = time.monotonic() + 15
+    while _deadline_entries(db, "hotline-ground#2") != (1, 1) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert _deadline_entries(db, "hotline-ground#2") == (1, 1)
+    if "://" in db:
+        assert _deadline_leader(db, (other,)) is other
+    watching.close()

@@ -198,3 +198,59 @@ def declared_routes(app: Any) -> set[tuple[str, str]]:
 
     walk(app.routes)
     return {(m, p) for m, p in found if p.startswith("/api/v1") and m != "HEAD"}
+
+
+def declaration_feature(declaration_id: str) -> dict[str, Any]:
+    """A GeoJSON feature of a declaration (docs/formats.md)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [40.6, 35.2]},
+        "properties": {
+            "kind": "declaration",
+            "id": declaration_id,
+            "declaration_kind": "site",
+            "start": START,
+            "radius_m": 400,
+        },
+    }
+
+
+def notice_feature(notice_id: str, line: str = "hotline-air") -> dict[str, Any]:
+    """A GeoJSON feature of a one-volume notice."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [40.19, 35.41]},
+        "properties": {
+            "kind": "notice",
+            "id": notice_id,
+            "line": line,
+            "notice_kind": "isr",
+            "start": START,
+            "end": END,
+            "lower": "SFC",
+            "upper": "FL200",
+            "radius_m": 3000,
+        },
+    }
+
+
+def features(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(items)}
+
+
+def f3548_volumes(lon: float = 40.19, lat: float = 35.41) -> list[dict[str, Any]]:
+    """An operation's ASTM F3548 Volume4D list: one circle, 0-6096 m above the ellipsoid."""
+    return [
+        {
+            "volume": {
+                "outline_circle": {
+                    "center": {"lat": lat, "lng": lon},
+                    "radius": {"value": 3000, "units": "M"},
+                },
+                "altitude_lower": {"value": 0, "reference": "W84", "units": "M"},
+                "altitude_upper": {"value": 6096, "reference": "W84", "units": "M"},
+            },
+            "time_start": {"value": START, "format": "RFC3339"},
+            "time_end": {"value": END, "format": "RFC3339"},
+        }
+    ]

@@ -31,11 +31,15 @@ from .api_fixtures import (
     auth,
     build_template,
     declaration_body,
+    declaration_feature,
     declared_routes,
+    f3548_volumes,
+    features,
     fresh,
     measure_body,
     member,
     notice_body,
+    notice_feature,
     point,
     serve,
     volume,
@@ -91,6 +95,16 @@ def _ack(notice: str) -> Make:
         f"/api/v1/lines/hotline-air/messages/{n[notice]}/acknowledge",
         {"answer": "no_objection"},
     )
+
+
+def _aco() -> dict[str, Any]:
+    """An Airspace Control Order of one zone in the arrangement ``mou``, under fresh ids."""
+    text = (
+        "MSGID/ACO/CAOC//\nPERIOD/010000ZJAN2030/020000ZJAN2030//\n"
+        "ACMID/ACM:ROZ/NAME:ROZ 1/CIRCLE/USE:ROZ//\nCIRCLE/LATM:3400N03900E/RADIUS:1NM//\n"
+        "EFFLEVEL/FLFL:FL050-FL100//\n"
+    )
+    return {"arrangement": "mou", "text": text, "prefix": fresh("aco") + "-"}
 
 
 V = "/api/v1"
@@ -488,7 +502,60 @@ ROWS: list[Row] = [
         _get(f"{V}/basemap?bbox=40.5,34.0,41.5,35.0&resolution=l"),
         READERS,
     ),
+    *(
+        Row("GET", f"{V}/export/{fmt}", "own", "coalition", _get(f"{V}/export/{fmt}"), READERS)
+        for fmt in ("geojson", "kml", "f3548")
+    ),
+    *(
+        Row(
+            "POST",
+            f"{V}/import/geojson{tail}",
+            scope,
+            party,
+            _post(f"{V}/import/geojson{tail}", body),
+            _only(WRITERS, ok if scope == "own" else 404),
+        )
+        for tail, ok in (("", 201), ("/preview", 200))
+        for scope, party, body in (
+            ("own", "coalition", lambda: features(declaration_feature(fresh("d")))),
+            ("outsider", "un-desk", lambda: features(notice_feature(fresh("n")))),
+        )
+    ),
+    *(
+        Row(
+            "POST",
+            f"{V}/import/f3548{tail}",
+            scope,
+            party,
+            _post(
+                f"{V}/import/f3548{tail}?id={fresh('op')}&line=hotline-air&kind=isr", f3548_volumes
+            ),
+            _only(WRITERS, ok if scope == "own" else 404),
+        )
+        for tail, ok in (("", 201), ("/preview", 200))
+        for scope, party in (("own", "coalition"), ("outsider", "un-desk"))
+    ),
+    Row("GET", f"{V}/export/cot", "own", "coalition", _get(f"{V}/export/cot"), READERS),
+    *(
+        Row(
+            "POST",
+            f"{V}/import/aco{tail}",
+            scope,
+            party,
+            _post(f"{V}/import/aco{tail}", _aco),
+            _only(("admin", *WRITERS), ok if scope == "own" else 404),
+        )
+        for tail, ok in (("", 201), ("/preview", 200))
+        for scope, party in (("own", "coalition"), ("outsider", "un-desk"))
+    ),
 ]
+
+EXPORT_TYPES = {
+    "geojson": "application/geo+json",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "f3548": "application/json",
+    "cot": "application/xml",
+}
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -555,6 +622,8 @@ def test_matrix(client: TestClient, numbers: Numbers, row: Row, role: str) -> No
     elif row.path.endswith("/report"):
         assert headers["content-type"].startswith("text/html")
         assert (HIDDEN_DECLARATION in content.decode()) == (row.party == "coalition")
+    elif row.path.startswith(f"{V}/export/"):
+        assert headers["content-type"].startswith(EXPORT_TYPES[row.path.rsplit("/", 1)[1]])
     else:
         assert headers["content-type"].startswith("application/json")
         json.loads(content)

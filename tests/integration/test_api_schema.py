@@ -31,11 +31,15 @@ APP, STORE = build_server(
 )
 # The default checks, all on. One is tuned: the domain checks what JSON Schema cannot (MGRS,
 # DTG, a footprint's shape, ...) and answers a documented 422 with the field, so a schema-valid
-# body may be refused with 422 without the document being wrong.
+# body may be refused with 422 without the document being wrong; and invalid data may be refused
+# as too large (413) before it is read (an import's body can be big).
 CONFIG = SchemathesisConfig.from_str(
     """
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 """
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)

@@ -363,17 +363,21 @@ def test_postgres_unreachable_is_an_error_not_a_skip() -> None:
         PostgresStore("postgresql://postgres@127.0.0.1:1/nothing")
 
 
-def test_a_postgresql_url_selects_the_postgres_store(tmp_path: Path) -> None:
+def test_a_postgresql_url_selects_the_postgres_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from deconflict.bootstrap import Settings, build, open_store
 
     with _pg_database() as url:
         store, mechanism = build(Settings(url, checkpoint_every_s=0.2), SimulatedClock(AT))
         assert isinstance(store, PostgresStore)
         store.close()
-        # A --db read as a path folds "//" into "/": still the same database.
-        folded = open_store(Settings(str(Path(url))))
-        assert isinstance(folded, PostgresStore) and folded.url == url
-        folded.close()
+    # The CLI hands the URL over as typed (tests/integration/test_cli_store_option.py); a
+    # SQLite path from a settings file or the environment may start with ~.
     sqlite = open_store(Settings(str(tmp_path / "s.sqlite")))
     assert isinstance(sqlite, SqliteStore)
     sqlite.close()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    home = open_store(Settings("~/h.sqlite"))
+    assert isinstance(home, SqliteStore) and home.path == str(tmp_path / "h.sqlite")
+    home.close()

@@ -23,7 +23,15 @@ from ..domain.lines import Message
 from ..service.ports import RECORD_TYPES, Record
 from .codec import encode, from_dict, iso, type_name
 
-__all__ = ["Decoded", "Recent", "SqlTransaction", "SqlStore", "TYPE_NAMES", "LOG_COLUMNS", "row_entry"]
+__all__ = [
+    "Decoded",
+    "Recent",
+    "SqlTransaction",
+    "SqlStore",
+    "TYPE_NAMES",
+    "LOG_COLUMNS",
+    "row_entry",
+]
 
 R = TypeVar("R", bound=Record)
 TYPE_NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
@@ -133,6 +141,40 @@ def _format_style(sql: str) -> str:
     """A statement written with ``?`` placeholders, for a driver taking ``%s`` (made once per
     statement, not on every call)."""
     return sql.replace("?", "%s")
+
+
+_INSERT_LOG = f"INSERT INTO log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_UPSERT_OBJECT = (
+    "INSERT INTO objects (type, id, party, body, seq, due) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (type, id) DO UPDATE SET party = excluded.party, body = excluded.body, "
+    "seq = excluded.seq, due = excluded.due"
+)
+
+
+def _log_row(entry: LogEntry, body: str) -> tuple[Any, ...]:
+    return (
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.kind,
+        entry.subject_type,
+        entry.subject_id,
+        body,
+        entry.body_sha256,
+        entry.prev_hash,
+        entry.hash,
+    )
+
+
+def _object_row(entry: LogEntry, body: str) -> tuple[Any, ...]:
+    return (
+        entry.subject_type,
+        entry.subject_id,
+        entry.body.get("party"),
+        body,
+        entry.seq,
+        due(entry),
+    )
 
 
 class SqlTransaction:
@@ -260,36 +302,42 @@ class SqlTransaction:
         """Write one sealed entry and the object state it carries (``subject``: that state,
         decoded, when the caller has it)."""
         body = (encoded if encoded is not None else canonical(entry.body)).decode()
-        self._run(
-            f"INSERT INTO log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.seq,
-                entry.at,
-                entry.actor,
-                entry.kind,
-                entry.subject_type,
-                entry.subject_id,
-                body,
-                entry.body_sha256,
-                entry.prev_hash,
-                entry.hash,
-            ),
-        )
-        self._run(
-            "INSERT INTO objects (type, id, party, body, seq, due) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (type, id) DO UPDATE SET party = excluded.party, body = excluded.body, "
-            "seq = excluded.seq, due = excluded.due",
-            (
-                entry.subject_type,
-                entry.subject_id,
-                entry.body.get("party"),
-                body,
-                entry.seq,
-                due(entry),
-            ),
-        )
+        self._run(_INSERT_LOG, _log_row(entry, body))
+        self._run(_UPSERT_OBJECT, _object_row(entry, body))
         self._project(entry, subject)
         self._head = (entry.seq, entry.hash)
+
+    def append_all(self, entries: Iterator[LogEntry], chunk: int = 1000) -> None:
+        """Write sealed entries in order (a store being filled from another's log): the log
+        rows many to a statement, then each object's last state once — writing every state of
+        an object that changes thousands of times (a line) in one transaction would leave
+        PostgreSQL a chain of dead versions to walk on each write."""
+        latest: dict[tuple[str, str], tuple[LogEntry, str]] = {}
+        rows: list[tuple[Any, ...]] = []
+        for entry in entries:
+            if entry.subject_type not in RECORD_TYPES:
+                raise InvalidInput(
+                    f"unknown subject type {entry.subject_type!r}", field=f"seq {entry.seq}"
+                )
+            body = canonical(entry.body).decode()
+            rows.append(_log_row(entry, body))
+            latest[(entry.subject_type, entry.subject_id)] = (entry, body)
+            self._head = (entry.seq, entry.hash)
+            if len(rows) >= chunk:
+                self._run_many(_INSERT_LOG, rows)
+                rows = []
+        self._run_many(_INSERT_LOG, rows)
+        kept = sorted(latest.values(), key=lambda kept: kept[0].seq)
+        self._run_many(_UPSERT_OBJECT, [_object_row(entry, body) for entry, body in kept])
+        for entry, _ in kept:
+            self._project(entry, None)
+
+    def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.paramstyle == "format":
+            sql = _format_style(sql)
+        self._raw.cursor().executemany(sql, rows)
 
     def _project(self, entry: LogEntry, subject: Record | None) -> None:
         """Further projections of the entry (none here)."""
@@ -375,12 +423,7 @@ class SqlStore:
         """Replay sealed entries verbatim into this (fresh) store."""
         with self._writing() as conn:
             tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
-            for entry in entries:
-                if entry.subject_type not in RECORD_TYPES:
-                    raise InvalidInput(
-                        f"unknown subject type {entry.subject_type!r}", field=f"seq {entry.seq}"
-                    )
-                tx.append(entry)
+            tx.append_all(entries)
 
     def close(self) -> None:
         self._engine.dispose()

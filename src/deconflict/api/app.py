@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..service.commands import ProcessDeadlines
 from ..service.handlers import Request
 from . import console, problems
+from .collector import Collector
 from .context import Services, known_query
-from .routes import admin, basemap, incidents, lines, log, notices, situation
+from .routes import aco, admin, basemap, cot, formats, incidents, lines, log, notices, situation
 from .schemas import ProblemOut
 
 __all__ = ["create_app"]
@@ -67,9 +68,13 @@ class _TooLarge(Exception):
 
 async def _process_deadlines(services: Services, every_s: float) -> None:
     """Mark what fell overdue and escalate it; derived from the store on each pass, so a
-    restart loses nothing and the injected clock decides."""
+    restart loses nothing and the injected clock decides. Of several servers on one store,
+    only the one that leads runs the passes (docs/operations.md)."""
+    leadership = services.deadlines
     while True:
         await asyncio.sleep(every_s)
+        if leadership is not None and not await asyncio.to_thread(leadership.leads):
+            continue
         done = await services.writer.run(Request(ProcessDeadlines()))
         if done.error is not None:  # keep the loop alive; the next pass retries from the store
             LOG.error("deadline processing failed", exc_info=done.error)
@@ -82,13 +87,25 @@ def create_app(
     max_body_bytes: int = 1_048_576,
     web_modules: Path | None = None,
     tile_url: str = "",
+    collector: Collector | None = None,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         services.notifier.bind(asyncio.get_running_loop())
+        if services.commits is not None:  # other processes' commits wake the streams too
+            services.commits.start(services.notifier.notify)
         task = asyncio.create_task(_process_deadlines(services, deadline_every_s))
+        if collector is not None:
+            collector.full()  # what was loaded at start is frozen out of later passes
+            collecting = asyncio.create_task(collector.run())
         yield
         task.cancel()
+        if collector is not None:
+            collecting.cancel()
+        if services.commits is not None:
+            services.commits.stop()
+        if services.deadlines is not None:
+            services.deadlines.close()
 
     app = FastAPI(
         title="deconflict",
@@ -105,7 +122,7 @@ def create_app(
     )
     app.state.services = services
     problems.install(app)
-    for module in (admin, lines, notices, situation, incidents, log, basemap):
+    for module in (admin, lines, notices, situation, incidents, log, basemap, formats, cot, aco):
         app.include_router(
             module.router,
             prefix="/api/v1",

@@ -19,7 +19,7 @@ from ..domain.chain import canonical
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.parties import Member
 from ..service.handlers import Deconfliction, Outcome, Request
-from ..service.ports import Clock, Store, Transaction
+from ..service.ports import Clock, CommitSignal, Leadership, Store, Transaction
 from ..service.visibility import Visibility
 from .presenters import present
 from .streams import Notifier, Pages
@@ -44,6 +44,16 @@ class Services:
     notifier: Notifier
     writer: Writer
     pages: Pages = field(default_factory=Pages)
+    #: Hears the commits of the other processes on the store (None: each stream looks at the
+    #: store every half second).
+    commits: CommitSignal | None = None
+    #: Whether this process runs the deadline passes (None: it always does).
+    deadlines: Leadership | None = None
+
+    @property
+    def stream_poll_s(self) -> float:
+        """The longest a waiting stream goes without reading the store."""
+        return self.commits.fallback_s if self.commits is not None else 0.5
 
 
 _bearer = HTTPBearer(auto_error=False, description="A member's token (deconflict member add)")

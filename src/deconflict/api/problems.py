@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..domain.errors import DeconflictError
+from ..domain.errors import DeconflictError, InvalidDocument
 
 __all__ = ["STATUS", "problem", "install"]
 
@@ -49,7 +49,11 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DeconflictError)
-    extra = {"field": exc.field} if exc.field else {}
+    extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+    if isinstance(exc, InvalidDocument):  # every bad part of an imported document, not one
+        extra["errors"] = [
+            {"field": p.field or "", "code": p.code, "message": p.message} for p in exc.problems
+        ]
     return problem(STATUS.get(exc.code, 422), exc.code, exc.message, **extra)
 
 

@@ -489,3 +489,27 @@ class SituationOut(Out):
     measures: list[MeasureOut]
     conflicts: list[ConflictOut]
     messages: list[MessageOut]
+
+
+class FeatureCollectionIn(BaseModel):
+    """A GeoJSON FeatureCollection of notices, declarations and measures; each feature is
+    checked against schemas/features-v1.json (docs/formats.md), every bad one reported."""
+
+    model_config = ConfigDict(extra="allow")  # foreign members (name, bbox, …) are let be
+
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]] = Field(max_length=10_000)
+
+
+class ImportedObjectOut(Out):
+    type: Literal["notice", "declaration", "measure"]
+    id: str
+
+
+class ImportOut(Out):
+    """What an import recorded (or, previewed, would record), and the conflicts it found as
+    the caller may see them."""
+
+    objects: list[ImportedObjectOut]
+    recorded: list[RecordedOut]
+    conflicts: list[ConflictOut]

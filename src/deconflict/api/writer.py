@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from ..service.handlers import Deconfliction, Done, Request
 from .streams import Notifier
@@ -23,12 +25,29 @@ LOG = logging.getLogger("deconflict.api")
 
 
 class Writer:
-    def __init__(self, mechanism: Deconfliction, notifier: Notifier, batch: int = 64) -> None:
+    def __init__(
+        self,
+        mechanism: Deconfliction,
+        notifier: Notifier,
+        batch: int = 64,
+        turn_s: float = 0.025,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """At most ``batch`` commands to a transaction, and as many as fit in ``turn_s`` by
+        what commands have cost lately: while a batch is written nothing else on the loop
+        runs (requests read, answers and streams written), so a batch of slow commands (a
+        notice with 80 conflicts takes 20 ms) is cut short."""
         self._mechanism = mechanism
         self._notifier = notifier
         self._batch = batch
+        self._turn_s = turn_s
+        self._timer = timer
+        #: Seconds a command has taken lately (a moving average over batches).
+        self.cost_s = 0.001
         self._queued: list[tuple[Request, asyncio.Future[Done]]] = []
         self._scheduled = False
+        #: Batches written so far (how busy the server has been).
+        self.batches = 0
 
     async def run(self, request: Request) -> Done:
         """Queue a command and wait for what became of it."""
@@ -45,14 +64,19 @@ class Writer:
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         self._scheduled = False
-        jobs, self._queued = self._queued[: self._batch], self._queued[self._batch :]
+        size = max(1, min(self._batch, int(self._turn_s / self.cost_s)))
+        jobs, self._queued = self._queued[:size], self._queued[size:]
         if self._queued:  # more than a batch: the rest after the loop has had a turn
             self._schedule(loop)
+        self.batches += 1
+        started = self._timer()
         try:
             done = self._mechanism.handle_all([request for request, _ in jobs])
         except Exception as error:  # the commit failed: every request of the batch fails
             LOG.exception("a batch of %d commands could not be committed", len(jobs))
             done = [Done(error=error)] * len(jobs)
+        took = (self._timer() - started) / len(jobs)
+        self.cost_s = max(1e-5, 0.7 * self.cost_s + 0.3 * took)
         for (_, future), result in zip(jobs, done, strict=True):
             if not future.done():  # the client may have gone away
                 future.set_result(result)

@@ -16,6 +16,7 @@ import click
 
 from ..adapters.codec import to_dict
 from ..adapters.payloads import build_command
+from ..adapters.postgres.store import is_postgres_url
 from ..adapters.report import write_report
 from ..adapters.scenario import bundled, load_scenario
 from ..bootstrap import (
@@ -41,6 +42,7 @@ from ..service.handlers import Deconfliction
 from ..service.tension import tension
 from ..service.verification import verify_store
 from ..service.views import notice_history, read_for
+from . import cot, formats
 from .replay import run_scenario
 from .timeline import (
     conflict_table,
@@ -55,10 +57,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEMO_SCENARIO = "deir-ez-zor-2017.yaml"
 
 
+class _StoreParam(click.ParamType[str, Any]):
+    """A store: a PostgreSQL URL, kept as typed (read as a path it would lose the ``//``
+    after its scheme), or a SQLite file, ``~`` expanded."""
+
+    name = "store"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if is_postgres_url(text):
+            return text
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.fail(f"{text!r} is a directory, not a store file", param, ctx)
+        return str(path)
+
+
+STORE = _StoreParam()
+
+
 def _db_option(f: F) -> F:
     return click.option(
         "--db",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=STORE,
         envvar="DECONFLICT_DB",
         default=None,
         help="SQLite store file or postgresql:// URL (default: a file in the user's data directory; env DECONFLICT_DB).",
@@ -74,6 +95,8 @@ def _named_errors(f: F) -> F:
             return f(*args, **kwargs)
         except DeconflictError as exc:
             click.echo(f"error [{exc.code}]: {exc}", err=True)
+            for problem in getattr(exc, "problems", [])[1:]:  # every bad part of a document
+                click.echo(f"error [{problem.code}]: {problem}", err=True)
             sys.exit(2)
 
     return run  # type: ignore[return-value]
@@ -85,7 +108,7 @@ def main() -> None:
     """deconflict: lines, notices screened as 4D volumes, and a verifiable log."""
 
 
-def _replay(path: Path, db: Path, as_json: bool, quiet: bool = False) -> list[Conflict]:
+def _replay(path: Path, db: str | Path, as_json: bool, quiet: bool = False) -> list[Conflict]:
     scenario = load_scenario(path)
     start = scenario.steps[0].at if scenario.steps else SystemClock().now()
     clock = SimulatedClock(start)
@@ -112,7 +135,7 @@ def _replay(path: Path, db: Path, as_json: bool, quiet: bool = False) -> list[Co
     "--json", "as_json", is_flag=True, help="One JSON object per line per event and conflict."
 )
 @_named_errors
-def replay(file: Path, db: Path | None, as_json: bool) -> None:
+def replay(file: Path, db: str | None, as_json: bool) -> None:
     """Run a scenario FILE (YAML) on a simulated clock and print its timeline."""
     _replay(file, db or default_db_path(), as_json)
 
@@ -123,9 +146,9 @@ def replay(file: Path, db: Path | None, as_json: bool) -> None:
     "--json", "as_json", is_flag=True, help="One JSON object per line per event and conflict."
 )
 @_named_errors
-def demo(db: Path | None, as_json: bool) -> None:
+def demo(db: str | None, as_json: bool) -> None:
     """Replay the seed's Deir ez-Zor scenario (16-21 Sept 2017) into a fresh demo store."""
-    target = db or default_db_path().with_name("demo.sqlite")
+    target = db or str(default_db_path().with_name("demo.sqlite"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     conflicts = _replay(bundled(DEMO_SCENARIO), target, as_json)
@@ -164,7 +187,7 @@ def log() -> None:
     help="File (default: stdout).",
 )
 @_named_errors
-def export(db: Path | None, party: str | None, out: Path | None) -> None:
+def export(db: str | None, party: str | None, out: Path | None) -> None:
     """The log as JSON lines: every header and hash, and the bodies PARTY may read; anyone can
     check it alone with `deconflict log verify --export FILE`."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
@@ -207,13 +230,13 @@ def _verify_export(path: Path) -> None:
     help="Verify a party's export alone (no store needed).",
 )
 @_named_errors
-def verify(db: Path | None, exported: Path | None) -> None:
+def verify(db: str | None, exported: Path | None) -> None:
     """Recompute the chain and replay the log into a fresh store; exit 1 on any difference."""
     if exported is not None:
         _verify_export(exported)
         return
-    path = db or default_db_path()
-    if not str(path).startswith("postgresql") and not path.exists():
+    path = db or str(default_db_path())
+    if not is_postgres_url(path) and not Path(path).exists():
         raise click.ClickException(f"no store at {path}")
     store, _ = build(Settings(str(path)), SystemClock())
     try:
@@ -233,15 +256,21 @@ def verify(db: Path | None, exported: Path | None) -> None:
 
 
 @main.command("migrate-store")
-@click.option("--from", "source", required=True, help="The store to copy: a SQLite file or URL.")
 @click.option(
-    "--to", "target", required=True, help="A new, empty store: a SQLite file or postgresql:// URL."
+    "--from", "source", type=STORE, required=True, help="The store to copy: a SQLite file or URL."
+)
+@click.option(
+    "--to",
+    "target",
+    type=STORE,
+    required=True,
+    help="A new, empty store: a SQLite file or postgresql:// URL.",
 )
 @_named_errors
 def migrate_store(source: str, target: str) -> None:
     """Copy a store's whole log, entry by entry and hash by hash, into a new store (SQLite to
     PostgreSQL or back), then check the copy: the chain recomputed and every object the same."""
-    if "://" not in source and not Path(source).exists():
+    if not is_postgres_url(source) and not Path(source).exists():
         raise NotFound(f"no store at {source}", field="from")
     old, new = open_store(Settings(source)), open_store(Settings(target))
     try:
@@ -269,7 +298,7 @@ def migrate_store(source: str, target: str) -> None:
 @_db_option
 @click.option("--as", "party", required=True, help="Read as this party (need-to-know applies).")
 @_named_errors
-def read(db: Path | None, party: str) -> None:
+def read(db: str | None, party: str) -> None:
     """Everything PARTY may read, as JSON: notices, declarations, measures, conflicts, messages."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -289,7 +318,7 @@ def read(db: Path | None, party: str) -> None:
 @_db_option
 @click.option("--as", "party", default=None, help="As this party sees them (need-to-know applies).")
 @_named_errors
-def conflicts(db: Path | None, party: str | None) -> None:
+def conflicts(db: str | None, party: str | None) -> None:
     """The conflicts on record: all of them, or as PARTY may see them."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -314,7 +343,7 @@ def notice() -> None:
 @_db_option
 @click.option("--as", "party", default=None, help="As this party (need-to-know applies).")
 @_named_errors
-def history(notice_id: str, db: Path | None, party: str | None) -> None:
+def history(notice_id: str, db: str | None, party: str | None) -> None:
     """Every version of NOTICE_ID: when it was filed, amended or cancelled, by whom, and where."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -334,9 +363,7 @@ def _issue_token(mechanism: Deconfliction, member: str) -> str:
 
 
 @main.command()
-@click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None, help="SQLite store file."
-)
+@click.option("--db", type=STORE, default=None, help="SQLite store file or postgresql:// URL.")
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8350).")
 @click.option(
@@ -365,7 +392,7 @@ def _issue_token(mechanism: Deconfliction, member: str) -> str:
 )
 @_named_errors
 def serve(
-    db: Path | None,
+    db: str | None,
     host: str | None,
     port: int | None,
     config: Path | None,
@@ -378,7 +405,7 @@ def serve(
     import uvicorn  # the web stack only for this command
 
     if demo:
-        db = db or default_db_path().with_name("serve-demo.sqlite")
+        db = db or str(default_db_path().with_name("serve-demo.sqlite"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         _replay(bundled(DEMO_SCENARIO), db, as_json=False, quiet=True)
@@ -428,7 +455,7 @@ def member() -> None:
 @click.option("--name", default="")
 @_db_option
 @_named_errors
-def member_add(member_id: str, party: str, role: str, name: str, db: Path | None) -> None:
+def member_add(member_id: str, party: str, role: str, name: str, db: str | None) -> None:
     """Add a member and print its token, once (only the token's SHA-256 is kept)."""
     store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -443,7 +470,7 @@ def member_add(member_id: str, party: str, role: str, name: str, db: Path | None
 @click.argument("member_id")
 @_db_option
 @_named_errors
-def member_token(member_id: str, db: Path | None) -> None:
+def member_token(member_id: str, db: str | None) -> None:
     """Issue another token for a member and print it, once."""
     store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -456,7 +483,7 @@ def member_token(member_id: str, db: Path | None) -> None:
 @click.argument("member_id")
 @_db_option
 @_named_errors
-def member_revoke(member_id: str, db: Path | None) -> None:
+def member_revoke(member_id: str, db: str | None) -> None:
     """Revoke every token of a member at once."""
     store, mechanism = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -477,7 +504,7 @@ def incident() -> None:
 @click.option("--as", "party", default=None, help="As this party (need-to-know applies).")
 @click.option("--json", "as_json", is_flag=True, help="The facts as JSON.")
 @_named_errors
-def incident_finding(incident_id: str, db: Path | None, party: str | None, as_json: bool) -> None:
+def incident_finding(incident_id: str, db: str | None, party: str | None, as_json: bool) -> None:
     """The finding for INCIDENT_ID: notices, acknowledgements, declarations, measures and messages
     on record about its place and time, each with its log sequence number. Facts, not verdicts."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
@@ -500,7 +527,7 @@ def incident_finding(incident_id: str, db: Path | None, party: str | None, as_js
 @_db_option
 @click.option("--as", "party", default=None, help="Only the pairs this party belongs to.")
 @_named_errors
-def tension_picture(db: Path | None, party: str | None) -> None:
+def tension_picture(db: str | None, party: str | None) -> None:
     """Per pair of parties and per day: incidents, line crossings, zone entries, overdue
     acknowledgements and warnings."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
@@ -523,7 +550,7 @@ def tension_picture(db: Path | None, party: str | None) -> None:
     help="Folder for <id>.html, <id>.md and map.png (default: here).",
 )
 @_named_errors
-def incident_report(incident_id: str, db: Path | None, party: str | None, out: Path) -> None:
+def incident_report(incident_id: str, db: str | None, party: str | None, out: Path) -> None:
     """Write the finding for INCIDENT_ID as a self-contained HTML file (map inside) and Markdown."""
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
     try:
@@ -568,7 +595,7 @@ def incident_file(
     affected: tuple[str, ...],
     alleged: tuple[str, ...],
     text: str,
-    db: Path | None,
+    db: str | None,
 ) -> None:
     """Report an incident as a member: when, where (with its uncertainty), who."""
     place = (
@@ -594,3 +621,10 @@ def incident_file(
     click.echo(
         f"incident {incident_id} reported; its finding: deconflict incident finding {incident_id}"
     )
+
+
+# `deconflict import` / `deconflict export`: other tools' formats (docs/formats.md).
+formats.register(main, _db_option, _named_errors)
+
+# `deconflict cot` (TAK clients) / `deconflict aco import` (Airspace Control Orders).
+cot.register(main, _db_option, _named_errors)

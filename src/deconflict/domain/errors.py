@@ -13,6 +13,7 @@ __all__ = [
     "InvalidCoordinate",
     "InvalidTime",
     "InvalidAltitude",
+    "InvalidDocument",
     "NotFound",
     "NotPermitted",
     "Conflicting",
@@ -61,6 +62,18 @@ class InvalidTime(InvalidInput):
 
 class InvalidAltitude(InvalidInput):
     code = "invalid_altitude"
+
+
+class InvalidDocument(InvalidInput):
+    """A document (a GeoJSON FeatureCollection, a list of volumes) with several bad parts: each
+    is in ``problems``, its field the path inside the document (``features[3].properties.start``),
+    so a client can mend them all at once. The message and field are the first problem's."""
+
+    def __init__(self, problems: list[DeconflictError]) -> None:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(first.message + more, field=first.field)
+        self.problems = problems
 
 
 class NotFound(DeconflictError):

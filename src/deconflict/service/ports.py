@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -27,6 +27,8 @@ __all__ = [
     "VolumeIndex",
     "Box",
     "RECORD_TYPES",
+    "CommitSignal",
+    "Leadership",
 ]
 
 Record = (
@@ -151,3 +153,31 @@ class VolumeIndex(Protocol):
     def candidates(self, box: Box) -> set[str]: ...
 
     def __len__(self) -> int: ...
+
+
+class CommitSignal(Protocol):
+    """Tells a process that a commit was made to its store by any process (several servers
+    on one store): its live streams read on at once instead of waiting for their next look."""
+
+    #: The longest a waiting stream goes without looking at the store itself: how late a
+    #: commit is seen should a signal be lost.
+    fallback_s: float
+
+    def start(self, wake: Callable[[], None]) -> None:
+        """Call ``wake`` (from any thread) after each commit of another process, until
+        ``stop``."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+class Leadership(Protocol):
+    """Whether this process is the one of the processes sharing a store that runs the work
+    meant to run once for all of them (deadline processing)."""
+
+    def leads(self) -> bool:
+        """Asked before each pass: true while this process holds the lead (taking it if
+        nobody does)."""
+        ...
+
+    def close(self) -> None: ...

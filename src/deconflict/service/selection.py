@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..domain.declarations import Declaration
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
+from ..domain.parties import Party
 from ..domain.volume import TimeWindow
 from .ports import Reader
 from .views import visible_declarations, visible_measures, visible_notices
@@ -65,7 +66,13 @@ class Selected:
 
 
 def select(tx: Reader, party: str, selection: Selection = Selection()) -> Selected:
-    """What ``party`` may see that the selection asks for, in a stable order (by id)."""
+    """What ``party`` may see that the selection asks for, in a stable order (by id).
+
+    An owner that is no party is an error, not an empty export (a typo would look like a
+    quiet sky)."""
+    for owner in sorted(selection.owners):
+        if tx.get(Party, owner) is None:
+            raise NotFound(f"no party {owner!r}", field="owner")
     notices = (
         [
             n

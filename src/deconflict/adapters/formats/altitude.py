@@ -14,6 +14,10 @@
 
 Altitudes below -500 m, NaN, infinities, unknown units and anything else raise
 :class:`~deconflict.domain.errors.InvalidAltitude` quoting the input; ``field`` is left ``None``.
+
+:func:`to_msl` and :func:`from_msl` convert between datums: heights above the WGS 84 ellipsoid
+(``W84``, as GNSS and ASTM F3548 give them) differ from mean sea level by the local geoid
+undulation, which there is no model of here: the caller gives it (docs/formats.md).
 """
 
 from __future__ import annotations
@@ -23,7 +27,16 @@ import re
 
 from deconflict.domain.errors import InvalidAltitude
 
-__all__ = ["FEET", "LOWEST_METRES", "format_altitude", "parse_altitude"]
+__all__ = [
+    "DATUMS",
+    "FEET",
+    "GEOID_UNDULATION_RANGE_M",
+    "LOWEST_METRES",
+    "format_altitude",
+    "from_msl",
+    "parse_altitude",
+    "to_msl",
+]
 
 FEET = 0.3048  # metres per international foot
 LOWEST_METRES = -500.0
@@ -107,3 +120,55 @@ def format_altitude(metres: float) -> str:
     """
     metres = _checked(float(metres), repr(metres))
     return f"{round(metres)} m ({round(metres / FEET)} ft)"
+
+
+# -- vertical datums ------------------------------------------------------------------------------
+
+#: Datums an altitude may be given in. ``MSL`` is the project's own (metres above mean sea
+#: level); ``W84`` is height above the WGS 84 ellipsoid (GNSS heights, ASTM F3548); ``EGM96``
+#: is height above the EGM96 geoid, which is taken as mean sea level.
+DATUMS = ("MSL", "W84", "EGM96")
+
+#: How far the EGM96 geoid (mean sea level) lies above (+) or below (-) the WGS 84 ellipsoid,
+#: at its extremes: about -107 m (south of India) to +86 m (New Guinea).
+GEOID_UNDULATION_RANGE_M = (-107.0, 86.0)
+
+
+def _undulation(value: float) -> float:
+    low, high = GEOID_UNDULATION_RANGE_M
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InvalidAltitude(
+            f"a geoid undulation of {value!r} m is outside the Earth's {low:g}..{high:g} m"
+        )
+    return value
+
+
+def to_msl(metres: float, datum: str, geoid_undulation_m: float = 0.0) -> float:
+    """Metres in ``datum`` -> metres above mean sea level.
+
+    There is no geoid model here: a ``W84`` height is reduced by ``geoid_undulation_m``, the
+    local height of mean sea level above the ellipsoid (N, which the caller may know for its
+    area of operations); left at 0 the ellipsoid is taken as sea level, which errs by N (at
+    most about 107 m, see :data:`GEOID_UNDULATION_RANGE_M`).
+
+    >>> to_msl(530.0, "W84", geoid_undulation_m=30.0)
+    500.0
+    >>> to_msl(500.0, "EGM96")
+    500.0
+    """
+    if datum not in DATUMS:
+        raise InvalidAltitude(f"unknown datum {datum!r}; give one of {', '.join(DATUMS)}")
+    shift = _undulation(geoid_undulation_m) if datum == "W84" else 0.0
+    return _checked(float(metres) - shift, repr(metres))
+
+
+def from_msl(metres: float, datum: str, geoid_undulation_m: float = 0.0) -> float:
+    """Metres above mean sea level -> metres in ``datum`` (the inverse of :func:`to_msl`).
+
+    >>> from_msl(500.0, "W84", geoid_undulation_m=30.0)
+    530.0
+    """
+    if datum not in DATUMS:
+        raise InvalidAltitude(f"unknown datum {datum!r}; give one of {', '.join(DATUMS)}")
+    shift = _undulation(geoid_undulation_m) if datum == "W84" else 0.0
+    return float(metres) + shift

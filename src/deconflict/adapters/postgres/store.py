@@ -11,9 +11,11 @@ read, so two writers can never seal entries on the same head (the chain cannot f
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import shapely
 import sqlalchemy as sa
@@ -32,11 +34,20 @@ from ...service.ports import RECORD_TYPES, Record
 from ..codec import from_dict
 from ..store_common import Decoded, Recent, SqlStore, SqlTransaction
 
-__all__ = ["PostgresStore", "PostgresTransaction", "is_postgres_url", "outline"]
+__all__ = [
+    "PostgresStore",
+    "PostgresTransaction",
+    "is_postgres_url",
+    "outline",
+    "COMMITS",
+    "driver_url",
+]
 
 _HERE = Path(__file__).parent
 #: The advisory lock every write transaction holds ("deconfl" in ASCII).
 WRITE_LOCK = 0x6465636F6E666C
+#: The channel a commit that wrote to the log is announced on: ``<origin> <head>``.
+COMMITS = "deconflict_log"
 #: Metres per degree of latitude on a sphere of the mean Earth radius (6,371,008.8 m).
 _METRES_PER_DEGREE = 111_195.0
 _SCHEMES = ("postgresql://", "postgresql+psycopg://")
@@ -47,6 +58,11 @@ _SPATIAL = ("notice", "declaration", "measure")
 def is_postgres_url(db: str) -> bool:
     """Whether a ``--db`` names a PostgreSQL database rather than a SQLite file."""
     return db.startswith(_SCHEMES)
+
+
+def driver_url(url: str) -> str:
+    """A ``postgresql://`` or ``postgresql+psycopg://`` URL as SQLAlchemy's psycopg URL."""
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
 
 
 def outline(footprint: Footprint) -> BaseGeometry:
@@ -83,6 +99,10 @@ class PostgresTransaction(SqlTransaction):
     """Reads and records inside one PostgreSQL transaction; keeps ``volumes`` up to date."""
 
     paramstyle = "format"
+
+    def announce(self, channel: str, payload: str) -> None:
+        """NOTIFY the listeners on ``channel`` once this transaction commits."""
+        self._run("SELECT pg_notify(?, ?)", (channel, payload))
 
     def _project(self, entry: LogEntry, subject: Record | None) -> None:
         if entry.subject_type not in _SPATIAL:
@@ -121,8 +141,9 @@ class PostgresStore(SqlStore):
         if not is_postgres_url(url):
             raise ValueError(f"not a PostgreSQL URL: {url!r}")
         self.url = url
-        driver_url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        self._engine = sa.create_engine(driver_url, isolation_level="READ COMMITTED")
+        #: Names this process's commits on the ``COMMITS`` channel (its own are not news to it).
+        self.origin = secrets.token_hex(8)
+        self._engine = sa.create_engine(driver_url(url), isolation_level="READ COMMITTED")
         self._decoded = Decoded()
         self._recent = Recent()
         self._migrate()
@@ -143,6 +164,16 @@ class PostgresStore(SqlStore):
         with self._engine.connect() as conn, conn.begin():
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
             yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """A write transaction; one that wrote to the log announces its new head on ``COMMITS``
+        as it commits (PostgreSQL delivers the notification only if the commit succeeds)."""
+        with super().transaction() as tx:
+            before = tx.head()
+            yield tx
+            if tx.head() > before:
+                cast(PostgresTransaction, tx).announce(COMMITS, f"{self.origin} {tx.head()}")
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:

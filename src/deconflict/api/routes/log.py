@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Header, Query
@@ -19,6 +20,7 @@ from ..streams import frames, sse
 router = APIRouter(tags=["log and stream"])
 
 PAGE = 500
+PAGES_PER_READ = 20
 
 
 def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[str, Any]]]:
@@ -49,6 +51,10 @@ def log(
     return _page(who, after, limit)[1]
 
 
+def _frames(items: list[dict[str, Any]]) -> str:
+    return frames([(i["seq"], i["kind"], i) for i in items])
+
+
 def _resume_from(last_event_id: str | None, after: int) -> int:
     if last_event_id is None:
         return after
@@ -75,15 +81,24 @@ def stream(
     start = _resume_from(last_event_id, after)
 
     def read(position: int) -> tuple[int, str]:
-        last, items = _page(who, position)
-        chunk = who.services.pages.get(
-            ("frames", who.party, position, last),
-            lambda: frames([(i["seq"], i["kind"], i) for i in items]),
-        )
-        return last, chunk
+        """Up to the head, a few pages at a time: each read waits for a turn of the event loop,
+        which may be long while commands are written, so one page per turn falls behind."""
+        chunks = []
+        for _ in range(PAGES_PER_READ):
+            last, items = _page(who, position)
+            if last == position:
+                break
+            chunks.append(
+                who.services.pages.get(
+                    ("frames", who.party, position, last),
+                    partial(_frames, items),
+                )
+            )
+            position = last
+        return position, "".join(chunks)
 
     return StreamingResponse(
-        sse(start, read, who.services.notifier),
+        sse(start, read, who.services.notifier, poll_s=who.services.stream_poll_s),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store"},
     )
