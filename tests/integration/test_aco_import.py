@@ -3,17 +3,15 @@ all together or not at all, and screening then flags a notice inside an imported
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from deconflict.cli.main import main
 
-from .api_fixtures import auth, build_template, copy_db, fresh, notice_body, serve, volume
+from .api_fixtures import auth, copy_db, fresh, notice_body, volume
 
 V = "/api/v1"
 ACO = """MSGID/ACO/CAOC-1/007/JAN/-//
@@ -34,17 +32,6 @@ EFFLEVEL/RARA:010AMSL-080AMSL//
 BAD = ACO.replace("LATM:3430N03730E", "LATM:3430N3730E").replace("RADIUS:2NM", "RADIUS:2")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("aco-template") / "template.sqlite"
-    build_template(path)
-    return path
-
-
-@pytest.fixture
-def client(template: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with serve(template, tmp_path) as c:
-        yield c
 
 
 def body(text: str = ACO, **more: Any) -> dict[str, Any]:

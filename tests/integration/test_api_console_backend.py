@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +20,10 @@ from .api_fixtures import (
     HIDDEN_DECLARATION,
     START,
     auth,
-    build_template,
     fresh,
     member,
     notice_body,
     point,
-    serve,
 )
 
 V = "/api/v1"
@@ -39,17 +35,6 @@ RU_SHARED_SITE = (40.5, 35.1)
 RU_HIDDEN_SITE = (40.9, 35.25)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("api-console-template") / "template.sqlite"
-    build_template(path)
-    return path
-
-
-@pytest.fixture
-def client(template: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with serve(template, tmp_path) as c:
-        yield c
 
 
 def strike_at(lon: float, lat: float, notice_id: str | None = None) -> dict[str, Any]:

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import xmlschema
 from fastapi.testclient import TestClient
 
-from .api_fixtures import HIDDEN_DECLARATION, auth, build_template, serve
+from .api_fixtures import HIDDEN_DECLARATION, auth
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).parents[1] / "data" / "cot-event-2.0.xsd")
 V = "/api/v1"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cot-template") / "template.sqlite"
-    build_template(path)
-    return path
-
-
-@pytest.fixture
-def client(template: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with serve(template, tmp_path) as c:
-        yield c
 
 
 def export(client: TestClient, party: str, query: str = "") -> list[ET.Element]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +17,11 @@ from .api_fixtures import (
     HIDDEN_CENTRE,
     HIDDEN_DECLARATION,
     auth,
-    build_template,
     declaration_feature,
     f3548_volumes,
     features,
     fresh,
     notice_feature,
-    serve,
 )
 
 with warnings.catch_warnings():
@@ -36,17 +32,6 @@ V = "/api/v1"
 OFFICER = auth("coalition", "officer")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("formats-template") / "template.sqlite"
-    build_template(path)
-    return path
-
-
-@pytest.fixture
-def client(template: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with serve(template, tmp_path) as c:
-        yield c
 
 
 def head(client: TestClient) -> int:

@@ -6,9 +6,11 @@ geometry the reading party may not see: the selection is made from the need-to-k
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from ..domain.declarations import Declaration
 from ..domain.errors import InvalidInput, NotFound
@@ -20,6 +22,18 @@ from .ports import Reader
 from .views import visible_declarations, visible_measures, visible_notices
 
 __all__ = ["Kind", "Selection", "Selected", "select"]
+
+
+class _Exported(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def window(self) -> TimeWindow: ...
+
+
+T = TypeVar("T", bound=_Exported)
 
 
 class Kind(StrEnum):
@@ -73,42 +87,26 @@ def select(tx: Reader, party: str, selection: Selection = Selection()) -> Select
     for owner in sorted(selection.owners):
         if tx.get(Party, owner) is None:
             raise NotFound(f"no party {owner!r}", field="owner")
-    notices = (
-        [
-            n
-            for n in visible_notices(tx, party)
-            if (n.active or selection.include_inactive)
-            and selection.owned(n.party)
-            and selection.meets(n.window)
-        ]
-        if selection.wants(Kind.NOTICE)
-        else []
-    )
-    declarations = (
-        [
-            d
-            for d in visible_declarations(tx, party)
-            if (d.active or selection.include_inactive)
-            and selection.owned(d.party)
-            and selection.meets(d.window)
-        ]
-        if selection.wants(Kind.DECLARATION)
-        else []
-    )
-    measures = (
-        [
-            m
-            for m in visible_measures(tx, party)
-            if (m.active or selection.include_inactive)
-            and selection.owned(m.owner)
-            and selection.meets(m.window)
-        ]
-        if selection.wants(Kind.MEASURE)
-        else []
-    )
+
+    def chosen(kind: Kind, objects: Sequence[T], owner: Callable[[T], str | None]) -> list[T]:
+        if not selection.wants(kind):
+            return []
+        return sorted(
+            (
+                o
+                for o in objects
+                if (o.active or selection.include_inactive)
+                and selection.owned(owner(o))
+                and selection.meets(o.window)
+            ),
+            key=lambda o: o.id,
+        )
+
     return Selected(
         party=party,
-        notices=sorted(notices, key=lambda n: n.id),
-        declarations=sorted(declarations, key=lambda d: d.id),
-        measures=sorted(measures, key=lambda m: m.id),
+        notices=chosen(Kind.NOTICE, visible_notices(tx, party), lambda n: n.party),
+        declarations=chosen(
+            Kind.DECLARATION, visible_declarations(tx, party), lambda d: d.party
+        ),
+        measures=chosen(Kind.MEASURE, visible_measures(tx, party), lambda m: m.owner),
     )
