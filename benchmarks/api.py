@@ -75,6 +75,7 @@ import numpy as np
 import psycopg
 
 from benchmarks.report import command_line, publish
+from benchmarks.screening_postgis import drop_database
 from deconflict.adapters.formats.geojson import footprint_to_geojson
 from deconflict.adapters.payloads import build_command
 from deconflict.adapters.postgres.store import PostgresStore
@@ -850,12 +851,7 @@ class Stores:
         """The run's copy, once its servers stopped."""
         for server, name in list(self.made):
             if db == server + name:
-                with _admin(server) as admin:
-                    admin.execute(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                        (name,),
-                    )
-                    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+                drop_database(server, name)
                 self.made.remove((server, name))
         if self.frozen is not None and "://" not in db:
             for suffix in ("", "-wal", "-shm"):

@@ -122,12 +122,16 @@ def throwaway_database(server: str) -> Iterator[str]:
     try:
         yield server + name
     finally:
-        with psycopg.connect(server + "postgres", autocommit=True) as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        drop_database(server, name)
+
+
+def drop_database(server: str, name: str) -> None:
+    """Drop database ``name`` on ``server``, ending its connections first."""
+    with psycopg.connect(server + "postgres", autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 @dataclass

@@ -68,7 +68,7 @@ def _time(text: str | None, name: str) -> Any:
         raise exc.at(name) from None
 
 
-def _selection(
+def selection_of(
     kind: list[Kind] | None,
     owner: list[str] | None,
     start: str | None,
@@ -130,7 +130,7 @@ def export_geojson(
     include_inactive: InactiveQuery = False,
 ) -> Response:
     return _export(
-        who, "geojson", _selection(kind, owner, start, to, include_inactive), ExportOptions()
+        who, "geojson", selection_of(kind, owner, start, to, include_inactive), ExportOptions()
     )
 
 
@@ -151,7 +151,7 @@ def export_kml(
     include_inactive: InactiveQuery = False,
 ) -> Response:
     return _export(
-        who, "kml", _selection(kind, owner, start, to, include_inactive), ExportOptions()
+        who, "kml", selection_of(kind, owner, start, to, include_inactive), ExportOptions()
     )
 
 
@@ -179,7 +179,7 @@ def export_f3548(
     include_inactive: InactiveQuery = False,
     geoid_undulation_m: Undulation = 0.0,
 ) -> Response:
-    selection = _selection([Kind.NOTICE], owner, start, to, include_inactive)
+    selection = selection_of([Kind.NOTICE], owner, start, to, include_inactive)
     return _export(who, "f3548", selection, ExportOptions(geoid_undulation_m))
 
 
