@@ -211,3 +211,25 @@ def test_an_operations_f3548_volumes_in_as_a_notice_and_out_again(db: Path, tmp_
         "export", "--format", "f3548", "--party", "russia", "--kind", "declaration", "--db", str(db)
     )
     assert refused.returncode == 2 and "notice" in refused.stderr
+
+
+def test_an_export_at_a_past_time_is_the_picture_then(db: Path) -> None:
+    """`--at`: what the party could see then, replayed from the log — the crossing notified on
+    the 18th is not there on the 16th, and its version is the one in force then."""
+
+    def notices(*args: str) -> dict[str, dict[str, Any]]:
+        document = export(db, "--format", "geojson", "--party", "russia", "--kind", "notice", *args)
+        return {f["properties"]["id"]: f["properties"] for f in document["features"]}
+
+    on_the_16th = notices("--at", "161100ZSEP17")
+    assert set(on_the_16th) == {"coalition-isr-0916", "ru-strike-0916"}
+    before, after = notices("--at", "181100ZSEP17"), notices()
+    assert after["saa-crossing"]["version"] == before["saa-crossing"]["version"] + 1
+    assert (
+        before["saa-crossing"]["filed_at"]
+        < "2017-09-18T11:00:00Z"
+        < after["saa-crossing"]["filed_at"]
+    )
+    assert after["saa-crossing"]["message_number"] > before["saa-crossing"]["message_number"]
+    bad = run("export", "--db", str(db), "--format", "kml", "--party", "russia", "--at", "soon")
+    assert bad.returncode == 2 and "'soon' is not a time" in bad.stderr

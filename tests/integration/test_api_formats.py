@@ -21,6 +21,7 @@ from .api_fixtures import (
     f3548_volumes,
     features,
     fresh,
+    notice_body,
     notice_feature,
 )
 
@@ -30,8 +31,6 @@ with warnings.catch_warnings():
 
 V = "/api/v1"
 OFFICER = auth("coalition", "officer")
-
-
 
 
 def head(client: TestClient) -> int:
@@ -107,6 +106,30 @@ def test_a_bad_selection_is_a_422_naming_the_parameter(client: TestClient) -> No
         assert answer.status_code == 422, (query, answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert field in json.dumps(answer.json()), (query, answer.text)
+
+
+def test_an_export_at_a_past_time_is_the_picture_the_party_had_then(client: TestClient) -> None:
+    notice = fresh("past")
+    filed = client.post(f"{V}/notices", json=notice_body(notice), headers=OFFICER)
+    assert filed.status_code == 201, filed.text
+    cancelled = client.post(f"{V}/notices/{notice}/cancel", json={}, headers=OFFICER)
+    assert cancelled.status_code == 200, cancelled.text
+    log = client.get(f"{V}/log", headers=auth("coalition", "admin")).json()
+    filing = next(e for e in log if e["kind"] == "notice.filed" and e["subject_id"] == notice)
+
+    def states(**query: str) -> dict[str, str]:
+        answer = client.get(f"{V}/export/geojson", params=query, headers=OFFICER)
+        assert answer.status_code == 200, answer.text
+        return {f["properties"]["id"]: f["properties"]["state"] for f in answer.json()["features"]}
+
+    then = states(at=filing["at"], include_inactive="true")
+    assert then[notice] == "active" and then["co-notice"] == "active"  # not yet cancelled
+    assert states(include_inactive="true")[notice] == "cancelled"
+    assert notice not in states()  # now: cancelled, left out without include_inactive
+    assert states(at="2000-01-01T00:00:00Z") == {}  # before anything was recorded
+    # The time is read like the others', and a bad one is named.
+    answer = client.get(f"{V}/export/kml?at=yesterday", headers=OFFICER)
+    assert answer.status_code == 422 and answer.json()["field"] == "at"
 
 
 def test_the_kml_export_opens_in_a_kml_library(client: TestClient) -> None:

@@ -30,7 +30,7 @@ from ..domain.parties import Member
 from ..service.clock import SystemClock
 from ..service.handlers import Deconfliction, Outcome
 from ..service.imports import record_together
-from ..service.selection import Kind, Selection, select
+from ..service.selection import Kind, Selection, select_from
 from ..service.visibility import Visibility
 from .timeline import conflict_view_table
 
@@ -101,14 +101,20 @@ def _selection(
 
 
 def _export(
-    fmt: str, party: str, selection: Selection, undulation: float, out: Path | None, db: Any
+    fmt: str,
+    party: str,
+    selection: Selection,
+    at: str | None,
+    undulation: float,
+    out: Path | None,
+    db: Any,
 ) -> None:
     exporter = EXPORTERS[fmt]
     selection = exporter.narrow(selection)
+    when = parse_time(at) if at else None
     store, _ = build(Settings(str(db or default_db_path())), SystemClock())
     try:
-        with store.read() as tx:
-            selected = select(tx, party, selection)
+        selected = select_from(store, party, selection, when)
     finally:
         store.close()
     body = exporter.write(selected, ExportOptions(undulation))
@@ -177,6 +183,11 @@ def _export_command(db_option: Decorator[Any], named_errors: Decorator[Any]) -> 
     @click.option("--to", "end", default=None, help="Only what is in force before (DTG/ISO).")
     @click.option("--all", "every", is_flag=True, help="Cancelled and withdrawn ones too.")
     @click.option(
+        "--at",
+        default=None,
+        help="As the party could see it at this past time (DTG/ISO), replayed from the log.",
+    )
+    @click.option(
         "--geoid-undulation-m",
         type=float,
         default=0.0,
@@ -193,6 +204,7 @@ def _export_command(db_option: Decorator[Any], named_errors: Decorator[Any]) -> 
         start: str | None,
         end: str | None,
         every: bool,
+        at: str | None,
         geoid_undulation_m: float,
         out: Path | None,
         db: Any,
@@ -200,7 +212,7 @@ def _export_command(db_option: Decorator[Any], named_errors: Decorator[Any]) -> 
         """Write what PARTY may see (need-to-know applies) as GeoJSON, KML or F3548 volumes
         (notices only), to --out or stdout. The log itself: `deconflict log export`."""
         selection = _selection(kinds, owners, start, end, every)
-        _export(fmt, party, selection, geoid_undulation_m, out, db)
+        _export(fmt, party, selection, at, geoid_undulation_m, out, db)
 
     return export_selection
 

@@ -18,10 +18,11 @@ from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Party
 from ..domain.volume import TimeWindow
-from .ports import Reader
+from .ports import Reader, Store
+from .timeline import replay_to
 from .views import visible_declarations, visible_measures, visible_notices
 
-__all__ = ["Kind", "Selection", "Selected", "select"]
+__all__ = ["Kind", "Selection", "Selected", "select", "select_from"]
 
 
 class _Exported(Protocol):
@@ -105,8 +106,17 @@ def select(tx: Reader, party: str, selection: Selection = Selection()) -> Select
     return Selected(
         party=party,
         notices=chosen(Kind.NOTICE, visible_notices(tx, party), lambda n: n.party),
-        declarations=chosen(
-            Kind.DECLARATION, visible_declarations(tx, party), lambda d: d.party
-        ),
+        declarations=chosen(Kind.DECLARATION, visible_declarations(tx, party), lambda d: d.party),
         measures=chosen(Kind.MEASURE, visible_measures(tx, party), lambda m: m.owner),
     )
+
+
+def select_from(
+    store: Store, party: str, selection: Selection, at: datetime | None = None
+) -> Selected:
+    """The selection from the store as it stands, or, given ``at``, as ``party`` could read it
+    then (every object as its last entry at or before ``at`` left it, replayed from the log)."""
+    if at is not None:
+        return select(replay_to(store, at), party, selection)
+    with store.read() as tx:
+        return select(tx, party, selection)

@@ -360,7 +360,10 @@ def _notice_features(notice: Notice) -> list[dict[str, Any]]:
         "version": notice.version,
         "line": notice.line,
         "notice_kind": str(notice.kind),
+        "filed_at": format_iso(notice.filed_at),
     }
+    if notice.message_number is not None:
+        common["message_number"] = notice.message_number
     texts = {k: v for k, v in (("forces", notice.forces), ("remarks", notice.remarks)) if v}
     return [
         _feature(
@@ -385,6 +388,7 @@ def _declaration_feature(d: Declaration) -> dict[str, Any]:
         "start": format_iso(d.window.start),
         "end": _end(d.window),
         "disclosed_to": list(d.disclosed_to),
+        "declared_at": format_iso(d.declared_at),
     }
     props |= {k: v for k, v in (("category", d.category), ("forces", d.forces)) if v}
     props |= {"label": d.label} if d.label else {}

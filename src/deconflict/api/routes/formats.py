@@ -27,7 +27,7 @@ from ...domain.parties import Role
 from ...service.handlers import Outcome
 from ...service.imports import record_together
 from ...service.ports import Transaction
-from ...service.selection import Kind, Selection, select
+from ...service.selection import Kind, Selection, select_from
 from ..context import Caller, IdempotencyMismatch, Who, recorded
 from ..schemas import FeatureCollectionIn, ImportOut
 
@@ -57,6 +57,14 @@ ToQuery = Annotated[
     str | None, Query(max_length=40, description="Only what is in force before (ISO or DTG)")
 ]
 InactiveQuery = Annotated[bool, Query(description="Cancelled and withdrawn ones too")]
+AtQuery = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="As the party could see it at this past time (ISO or DTG), replayed from "
+        "the log; default now",
+    ),
+]
 
 
 def _time(text: str | None, name: str) -> Any:
@@ -88,11 +96,12 @@ def selection_of(
         raise
 
 
-def _export(who: Caller, fmt: str, selection: Selection, options: ExportOptions) -> Response:
+def _export(
+    who: Caller, fmt: str, selection: Selection, at: str | None, options: ExportOptions
+) -> Response:
     exporter = EXPORTERS[fmt]
     selection = exporter.narrow(selection)
-    with who.services.store.read() as tx:
-        selected = select(tx, who.party, selection)
+    selected = select_from(who.services.store, who.party, selection, _time(at, "at"))
     return Response(exporter.write(selected, options), media_type=exporter.media_type)
 
 
@@ -128,10 +137,10 @@ def export_geojson(
     start: FromQuery = None,
     to: ToQuery = None,
     include_inactive: InactiveQuery = False,
+    at: AtQuery = None,
 ) -> Response:
-    return _export(
-        who, "geojson", selection_of(kind, owner, start, to, include_inactive), ExportOptions()
-    )
+    selection = selection_of(kind, owner, start, to, include_inactive)
+    return _export(who, "geojson", selection, at, ExportOptions())
 
 
 @router.get(
@@ -149,10 +158,10 @@ def export_kml(
     start: FromQuery = None,
     to: ToQuery = None,
     include_inactive: InactiveQuery = False,
+    at: AtQuery = None,
 ) -> Response:
-    return _export(
-        who, "kml", selection_of(kind, owner, start, to, include_inactive), ExportOptions()
-    )
+    selection = selection_of(kind, owner, start, to, include_inactive)
+    return _export(who, "kml", selection, at, ExportOptions())
 
 
 Undulation = Annotated[
@@ -177,10 +186,11 @@ def export_f3548(
     start: FromQuery = None,
     to: ToQuery = None,
     include_inactive: InactiveQuery = False,
+    at: AtQuery = None,
     geoid_undulation_m: Undulation = 0.0,
 ) -> Response:
     selection = selection_of([Kind.NOTICE], owner, start, to, include_inactive)
-    return _export(who, "f3548", selection, ExportOptions(geoid_undulation_m))
+    return _export(who, "f3548", selection, at, ExportOptions(geoid_undulation_m))
 
 
 # -- import -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { useMgrs, formatDecimal, formatMgrs, parsePosition } from "./coords.js";
 import { Composer } from "./compose.js";
 import { $, clear, h } from "./dom.js";
 import { language, onLanguage, preferredLanguage, setLanguage, t, term } from "./i18n.js";
+import { Layers } from "./layers.js";
 import { LinesPanel } from "./lines.js";
 import { SituationMap } from "./map.js";
 import { describeConflict, describeMessage, describeOverdue } from "./messages.js";
@@ -123,6 +124,8 @@ class Session {
     this.member = member;
     this.state = new State(member); // live
     this.view = this.state; // what is shown: the live state or the situation at a past time
+    this.layers = new Layers(); // the map's notices, declarations and measures: the export
+    this.layers.addEventListener("error", ({ detail }) => this.layersFailed(detail));
     this.timers = [];
     this.timelineRequest = 0;
   }
@@ -130,7 +133,7 @@ class Session {
   async start() {
     const first = await api("/console/session.json");
     clock.sync(first.now);
-    await this.state.load();
+    await Promise.all([this.state.load(), this.layers.select(currentFilter())]);
 
     $("#signin-view").hidden = true;
     $("#console-view").hidden = false;
@@ -147,9 +150,9 @@ class Session {
     const actions = {
       amend: (notice) => this.composer.amend(this.state.notices.get(notice.id) ?? notice),
       cancel: (notice) => this.composer.cancelNotice(this.state.notices.get(notice.id) ?? notice),
-      withdraw: (declaration) => this.composer.withdrawDeclaration(declaration),
+      withdraw: (declaration) => this.composer.withdrawDeclaration(this.state.declarations.get(declaration.id) ?? declaration),
     };
-    this.map = new SituationMap(element, this.state, { tileUrl: config.tile_url, onPointer: (at) => this.pointer(at), actions });
+    this.map = new SituationMap(element, this.state, this.layers, { tileUrl: config.tile_url, onPointer: (at) => this.pointer(at), actions });
     this.map.map.on("basemapstate", ({ state }) => {
       $("#basemap-state").textContent = state === "ok" ? "" : t(`basemap.${state}`);
     });
@@ -259,7 +262,10 @@ class Session {
   async viewAt(at) {
     const request = ++this.timelineRequest;
     try {
-      const answer = await api(`situation?at=${encodeURIComponent(isoUtc(at))}`);
+      const [answer] = await Promise.all([
+        api(`situation?at=${encodeURIComponent(isoUtc(at))}`),
+        this.layers.select({ at }),
+      ]);
       if (request !== this.timelineRequest) return;
       this.view = new PastState(this.state, answer);
       $("#console-view").classList.add("past");
@@ -287,6 +293,7 @@ class Session {
     $("#past-banner").hidden = true;
     $("#timeline-live").disabled = true;
     this.timelineBounds();
+    this.layers.select({ at: null });
     this.map.show(this.state);
     this.lines.show(this.state);
     this.renderLists();
@@ -346,6 +353,7 @@ class Session {
   changed({ item, reload }) {
     if (this.view !== this.state) return; // showing the past: the live state changes underneath
     if (reload) {
+      this.layers.refresh();
       this.lines.renderAll();
       this.map.render();
       this.renderLists();
@@ -359,8 +367,33 @@ class Session {
       this.composer.noticeChanged(item.data);
     }
     if (type === "party") this.lines.renderAll();
+    if (["notice", "declaration", "measure"].includes(type)) this.layers.refresh();
     if (["notice", "declaration", "measure", "conflict", "incident"].includes(type)) this.map.render();
     if (type === "conflict" || type === "incident") this.renderLists();
+  }
+
+  /** The map's layers could not be read (the server gone, a refused selection): said once until
+   *  a read succeeds; the stream's reconnection reads them again. */
+  layersFailed(error) {
+    if (this.layersError) return;
+    this.layersError = true;
+    this.layers.addEventListener("change", () => { this.layersError = false; }, { once: true });
+    notify("error", t("layers.failed"), error instanceof ApiError ? error.message : String(error));
+  }
+
+  /** Save the map's selection as a file (the export the layers are drawn from). */
+  async download(format) {
+    try {
+      const blob = await this.layers.download(format);
+      const at = this.view === this.state ? clock.now() : this.view.at;
+      const a = h("a", { href: URL.createObjectURL(blob), download: `deconflict-${this.state.party}-${dtg(at)}.${format === "kml" ? "kml" : "geojson"}` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    } catch (err) {
+      notify("error", t("error.title"), err instanceof ApiError ? err.message : String(err));
+    }
   }
 
   /** The answer to a filed notice: its notice and conflicts at once (the stream repeats them). */
@@ -403,21 +436,28 @@ class Session {
 
 // -- controls that live outside the session ------------------------------------------------------
 
+/** The map's filters as a selection of the export ({from, to, status}); a time that cannot be
+ *  read is told and left open. */
+function currentFilter() {
+  const from = $("#filter-from");
+  const to = $("#filter-to");
+  const a = parseTime(from.value);
+  const b = parseTime(to.value);
+  from.toggleAttribute("aria-invalid", Boolean(from.value.trim()) && !a);
+  to.toggleAttribute("aria-invalid", Boolean(to.value.trim()) && !b);
+  const reversed = a && b && b <= a;
+  const bad = (from.value.trim() && !a) || (to.value.trim() && !b);
+  $("#filter-error").textContent = bad ? t("filter.invalid") : reversed ? t("filter.reversed") : "";
+  $("#filter-error").hidden = !bad && !reversed;
+  return { from: a, to: reversed ? null : b, status: $("#filter-status").value };
+}
+
 function wireTools() {
-  const filter = () => {
-    const from = $("#filter-from");
-    const to = $("#filter-to");
-    const a = parseTime(from.value);
-    const b = parseTime(to.value);
-    from.toggleAttribute("aria-invalid", Boolean(from.value.trim()) && !a);
-    to.toggleAttribute("aria-invalid", Boolean(to.value.trim()) && !b);
-    const bad = (from.value.trim() && !a) || (to.value.trim() && !b);
-    $("#filter-error").textContent = bad ? t("filter.invalid") : "";
-    $("#filter-error").hidden = !bad;
-    session?.map.setFilter({ from: a, to: b, status: $("#filter-status").value });
-  };
+  const filter = () => session?.layers.select(currentFilter());
   for (const id of ["#filter-from", "#filter-to"]) $(id).addEventListener("change", filter);
   $("#filter-status").addEventListener("change", filter);
+  $("#export-geojson").addEventListener("click", () => session?.download("geojson"));
+  $("#export-kml").addEventListener("click", () => session?.download("kml"));
   $("#goto-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const input = $("#goto");

@@ -1,6 +1,7 @@
 // The situation map (Leaflet, global `L`): no tile layer unless the server names one; the base
 // layer (borders, rivers, coasts) from /api/v1/basemap for the visible area; overlays for control
-// measures, declarations (as military symbols), notices, conflicts and incidents. The popups of the
+// measures, declarations (as military symbols) and notices, drawn from the GeoJSON export
+// (layers.js), and for conflicts and incidents, from the state. The popups of the
 // party's own notices and declarations carry what may be done with them (amend, cancel, withdraw).
 // Each object's elements say what they stand for (data-notice, data-declaration, data-measure …).
 // Geoman (the drawing tools) leaves these layers alone: pmIgnore.
@@ -32,13 +33,6 @@ const COLOUR = {
 };
 const OVERLAYS = ["base", "measures", "declarations", "notices", "conflicts", "incidents"];
 
-/** Whether a notice's window meets [from, to] (either may be null: open). */
-export function noticeInWindow(notice, from, to) {
-  const start = Math.min(...notice.volumes.map((v) => Date.parse(v.window.start)));
-  const end = Math.max(...notice.volumes.map((v) => Date.parse(v.window.end)));
-  return (!from || end >= from.getTime()) && (!to || start <= to.getTime());
-}
-
 function popup(title, ...lines) {
   return h("div", { class: "popup" }, h("strong", { text: title }), lines.filter(Boolean).map((l) => h("div", { text: l })));
 }
@@ -68,10 +62,10 @@ function tag(layer, data) {
 }
 
 export class SituationMap {
-  constructor(element, state, { tileUrl = null, onPointer = () => {}, actions = {} } = {}) {
+  constructor(element, state, layers, { tileUrl = null, onPointer = () => {}, actions = {} } = {}) {
     this.state = state;
+    this.layers = layers; // notices, declarations and measures as the export gives them
     this.actions = actions; // {amend(notice), cancel(notice), withdraw(declaration)}
-    this.filter = { from: null, to: null, status: "all" };
     this.fresh = new Set(); // conflict ids that just arrived: drawn flashing
     this.previewConflicts = [];
     this.previewAt = null;
@@ -111,11 +105,14 @@ export class SituationMap {
       p.returnFocus = null;
     });
     this.scheduleBasemap();
+    this.onLayers = () => this.render();
+    layers.addEventListener("change", this.onLayers);
   }
 
   /** The session ends: stop what is pending, then take the map down. */
   destroy() {
     this.destroyed = true;
+    this.layers.removeEventListener("change", this.onLayers);
     cancelAnimationFrame(this.frame);
     clearTimeout(this.basemapTimer);
     this.basemapRequest?.abort();
@@ -204,11 +201,6 @@ export class SituationMap {
     this.render();
   }
 
-  setFilter(filter) {
-    this.filter = { ...this.filter, ...filter };
-    this.render();
-  }
-
   /** Redraw every overlay from the state (at most once per frame). */
   render() {
     if (this.frame || this.destroyed) return;
@@ -219,12 +211,12 @@ export class SituationMap {
   }
 
   draw() {
-    const { state, groups } = this;
+    const { state, groups, layers } = this;
     const kept = this.keepOpen();
     this.keyed = new Map(); // "notice:<id>" … -> the layer whose popup tells of it
     for (const name of OVERLAYS) if (name !== "base") groups[name].clearLayers();
 
-    for (const m of state.measures.values()) {
+    for (const m of layers.measures.values()) {
       if (m.withdrawn) continue;
       const line = m.kind === "deconfliction_line";
       const layer = footprintLayer(L, m.footprint, {
@@ -247,7 +239,7 @@ export class SituationMap {
       tag(layer.addTo(groups.measures), { measure: m.id, kind: m.kind });
     }
 
-    for (const d of state.declarations.values()) {
+    for (const d of layers.declarations.values()) {
       if (d.withdrawn) continue;
       const own = d.party === state.party;
       const colour = own ? COLOUR.friend : COLOUR.neutral;
@@ -275,10 +267,9 @@ export class SituationMap {
       }
     }
 
-    const { from, to, status } = this.filter;
-    for (const n of state.notices.values()) {
+    const { status } = layers.selection; // the time window is the export's
+    for (const n of layers.notices.values()) {
       if (status !== "all" && n.status !== status) continue;
-      if (!noticeInWindow(n, from, to)) continue;
       const own = n.party === state.party;
       const cancelled = n.status !== "active";
       const colour = cancelled ? COLOUR.cancelled : own ? COLOUR.noticeOwn : COLOUR.noticeOther;
@@ -399,10 +390,10 @@ export class SituationMap {
   position(ref, towards = null) {
     if (!ref?.id) return null;
     const { state } = this;
-    let footprint = null;
-    if (ref.type === "notice") footprint = state.notices.get(ref.id)?.volumes?.[0]?.footprint;
-    else if (ref.type === "declaration") footprint = state.declarations.get(ref.id)?.footprint;
-    else if (ref.type === "measure") footprint = state.measures.get(ref.id)?.footprint;
+    const drawn = { notice: "notices", declaration: "declarations", measure: "measures" }[ref.type];
+    if (!drawn) return null;
+    const object = this.layers[drawn].get(ref.id) ?? state[drawn].get(ref.id); // drawn, or just told
+    const footprint = ref.type === "notice" ? object?.volumes?.[0]?.footprint : object?.footprint;
     if (!footprint) return null;
     return towards && footprint.geometry.type !== "Point" ? nearest(footprint, towards) : centre(footprint);
   }
