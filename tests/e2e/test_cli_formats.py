@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,25 @@ def test_an_export_at_a_past_time_is_the_picture_then(db: Path) -> None:
     assert after["saa-crossing"]["message_number"] > before["saa-crossing"]["message_number"]
     bad = run("export", "--db", str(db), "--format", "kml", "--party", "russia", "--at", "soon")
     assert bad.returncode == 2 and "'soon' is not a time" in bad.stderr
+
+
+def test_cot_export_writes_the_partys_picture_as_events(db: Path, tmp_path: Path) -> None:
+    """`deconflict cot export` takes the other exports' --from/--to (and --start/--end)."""
+    out = tmp_path / "russia.xml"
+    done = run(
+        "cot", "export", "--db", str(db), "--party", "russia", "--from", "161000ZSEP17",
+        "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    events = ET.parse(out).getroot().findall("event")
+    uids = {e.get("uid") for e in events}
+    assert "deconflict.notice.ru-strike-0916.1" in uids
+    assert "deconflict.declaration.sdf-conoco" in uids
+    assert not any("sdf-ne-deir-ez-zor" in (u or "") for u in uids)  # never disclosed to russia
+    same = run(
+        "cot", "export", "--db", str(db), "--party", "russia", "--start", "161000ZSEP17",
+    )  # fmt: skip
+    assert same.returncode == 0
+    assert {e.get("uid") for e in ET.fromstring(same.stdout).findall("event")} == uids
+    later = run("cot", "export", "--db", str(db), "--party", "russia", "--from", "200000ZSEP17")
+    assert "ru-strike-0916" not in later.stdout  # it ended on the 16th

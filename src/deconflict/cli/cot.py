@@ -70,8 +70,10 @@ _CLOCK = click.option(
 @click.option("--party", required=True, help="As this party may see it (need-to-know applies).")
 @click.option("--kind", "kinds", multiple=True, type=_KINDS, help="Only this kind (repeat).")
 @click.option("--owner", "owners", multiple=True, help="Only what this party owns (repeat).")
-@click.option("--start", default=None, help="From (DTG or ISO 8601; default: now).")
-@click.option("--end", default=None, help="Until (DTG or ISO 8601).")
+@click.option(
+    "--from", "--start", "start", default=None, help="From (DTG or ISO 8601; default: now)."
+)
+@click.option("--to", "--end", "end", default=None, help="Until (DTG or ISO 8601).")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -109,7 +111,38 @@ def cot_export(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8087, show_default=True, help="TCP port for TAK clients.")
 @click.option("--kind", "kinds", multiple=True, type=_KINDS, help="Only this kind (repeat).")
-@click.option("--push", default=None, help="Also push to a TAK server: tcp://host:port.")
+@click.option(
+    "--push", default=None, help="Also push to a TAK server: tcp://host:port or tls://host:port."
+)
+@click.option(
+    "--push-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="tls://: the client's certificate, PEM or .p12 (as the TAK server issued it).",
+)
+@click.option(
+    "--push-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="tls://: the PEM certificate's private key.",
+)
+@click.option(
+    "--push-ca",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="tls://: the CA that signed the TAK server's certificate (default: the system's).",
+)
+@click.option(
+    "--push-password",
+    envvar="DECONFLICT_TAK_PASSWORD",
+    default=None,
+    help="tls://: the .p12's or key's password [env DECONFLICT_TAK_PASSWORD].",
+)
+@click.option(
+    "--push-no-hostname-check",
+    is_flag=True,
+    help="tls://: accept a server certificate issued for another name (still verified).",
+)
 @click.option(
     "--poll",
     "poll_s",
@@ -125,6 +158,11 @@ def cot_serve(
     port: int,
     kinds: tuple[str, ...],
     push: str | None,
+    push_cert: Path | None,
+    push_key: Path | None,
+    push_ca: Path | None,
+    push_password: str | None,
+    push_no_hostname_check: bool,
     poll_s: float,
     db: str | None,
     clock_file: Path | None,
@@ -132,9 +170,13 @@ def cot_serve(
     """Stream PARTY's picture as CoT over TCP: all of it to each TAK client that connects, then
     every change (new and amended notices, disclosed declarations, measures; t-x-d-d deletions
     when they are cancelled, withdrawn or expire)."""
-    if push is not None and not push.startswith("tcp://"):
-        raise InvalidInput(f"{push!r}: push to a TAK server as tcp://host:port", field="push")
-    from ..adapters.tak import CotFeed, TakServer  # pytak only for this command
+    from ..adapters.tak import CotFeed, Push, TakServer  # pytak only for this command
+
+    target = None
+    if push is not None:
+        target = Push(push, push_cert, push_key, push_ca, push_password, not push_no_hostname_check)
+    elif push_cert or push_key or push_ca or push_password:
+        raise InvalidInput("--push-cert, --push-key, --push-ca go with --push", field="push")
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store = open_store(Settings(_db(db)))
@@ -144,7 +186,7 @@ def cot_serve(
         + (f", pushing to {push}" if push else "")
     )
     try:
-        asyncio.run(TakServer(feed, poll_s=poll_s).run(host, port, push))
+        asyncio.run(TakServer(feed, poll_s=poll_s).run(host, port, target))
     except KeyboardInterrupt:
         pass
     finally:
