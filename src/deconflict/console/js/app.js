@@ -276,6 +276,7 @@ class Session {
       this.lines.show(this.view);
       this.renderLists();
     } catch (err) {
+      if (request === this.timelineRequest) this.layers.select({ at: this.view === this.state ? null : this.view.at }); // as shown
       notify("error", t("error.title"), err instanceof ApiError && err.status === 404 && !err.field ? t("timeline.unavailable") : err.message);
     }
   }
