@@ -395,6 +395,17 @@ class Server:
         except OSError:
             return ""
 
+    def cpu_s(self) -> float:
+        """User and system CPU time of the server process so far, every thread (Linux)."""
+        if self.process is None:
+            return math.nan
+        try:
+            with open(f"/proc/{self.process.pid}/stat", encoding="utf-8") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return math.nan
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> tuple[float, float]:
         """(current, peak) resident memory of the server process."""
         if self.process is None:
@@ -534,6 +545,16 @@ class ScenarioResult:
     stream_events: int
     error_kinds: dict[str, int] = field(default_factory=dict)
     unsent: int = 0  # open loop: due but never sent within the time limit
+    server_cpu_s: float = math.nan  # CPU the server processes used during the scenario
+    generator_cpu_s: float = math.nan  # CPU this load generator used (every thread)
+
+    @property
+    def server_cpu_ms_per_notice(self) -> float:
+        return self.server_cpu_s * 1e3 / self.filed if self.filed else math.nan
+
+    @property
+    def generator_cpu_ms_per_notice(self) -> float:
+        return self.generator_cpu_s * 1e3 / self.filed if self.filed else math.nan
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -906,7 +927,7 @@ def run_setup(setup: Setup, db: str, base: Path, prepared: Prepared, load: Load)
         start_s = max(s.start_s for s in servers)
         _log(f"{setup.label}: answering after {start_s:.2f} s")
         urls = [s.url for s in servers]
-        scenarios, stream_error = _scenarios(urls, prepared, load)
+        scenarios, stream_error = _scenarios(urls, prepared, load, servers)
         rss = [s.rss_mb() for s in servers]
     finally:
         for server in servers:
@@ -915,7 +936,7 @@ def run_setup(setup: Setup, db: str, base: Path, prepared: Prepared, load: Load)
 
 
 def _scenarios(
-    urls: Sequence[str], prepared: Prepared, load: Load
+    urls: Sequence[str], prepared: Prepared, load: Load, servers: Sequence[Server] = ()
 ) -> tuple[list[ScenarioResult], str | None]:
     seed, horizon, seconds, clients = load.seed, load.horizon, load.seconds, load.clients
     # Delivery is timed on the last stream opened, on the last replica; the others are more of
@@ -982,9 +1003,13 @@ def _scenarios(
         for name, mode, go, n_clients in plan:
             _log(f"scenario {name}: {mode}, {seconds:g} s")
             before = watcher.events
+            cpu_before = sum(s.cpu_s() for s in servers), time.process_time()
             samples = go()
+            cpu_after = sum(s.cpu_s() for s in servers), time.process_time()
             _settle(watcher, samples, load.settle_s)
             result = summarise(name, mode, n_clients, samples, watcher, before)
+            result.server_cpu_s = cpu_after[0] - cpu_before[0]
+            result.generator_cpu_s = cpu_after[1] - cpu_before[1]
             _log(
                 f"  {result.filed:,} filed, {result.throughput:,.0f}/s, p50 {result.p50_ms:.1f} ms, "
                 f"p99 {result.p99_ms:.1f} ms, delivered {result.delivered}/"
@@ -1111,8 +1136,9 @@ def _scenario_rows(run: Run) -> list[str]:
     out = [
         "| scenario | load | duration | sent | 201 | errors | notices/s | p50 | p99 | max | "
         "mean | conflicts / notice | deliveries expected / received | delivery p50 | "
-        "delivery p99 | delivery max | stream events |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "delivery p99 | delivery max | stream events | server CPU / notice (cores busy) | "
+        "generator CPU / notice |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in run.scenarios:
         errors = f"{r.errors:,}" + (
@@ -1127,7 +1153,9 @@ def _scenario_rows(run: Run) -> list[str]:
             f"{r.throughput:,.1f} | {_f(r.p50_ms)} | {_f(r.p99_ms)} | {_f(r.max_ms)} | "
             f"{_f(r.mean_ms)} | {_f(r.conflicts_per_notice, '.2f')} | "
             f"{r.expected_deliveries:,} / {r.delivered:,} | {_f(r.delivery_p50_ms)} | "
-            f"{_f(r.delivery_p99_ms)} | {_f(r.delivery_max_ms)} | {r.stream_events:,} |"
+            f"{_f(r.delivery_p99_ms)} | {_f(r.delivery_max_ms)} | {r.stream_events:,} | "
+            f"{_f(r.server_cpu_ms_per_notice, '.2f')} ms ({_f(r.server_cpu_s / r.seconds, '.2f')}) | "
+            f"{_f(r.generator_cpu_ms_per_notice, '.2f')} ms |"
         )
     return out
 
@@ -1202,7 +1230,10 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
             "A notice counts when answered 201 (filed, screened, logged). Latency in ms: closed "
             "loop from send to answer; open loop from the due time. Delivery: from the filing "
             "request sent to Russia's stream delivering the first `conflict.found` whose "
-            "subject is that notice, over the notices whose answer listed a conflict with Russia.",
+            "subject is that notice, over the notices whose answer listed a conflict with Russia. "
+            "CPU: user and system time of the server process(es), every thread (/proc), during "
+            "the scenario per notice filed, and in brackets the cores it kept busy on average; "
+            "the same for this load generator (its client threads, the stream reader).",
             "",
             *_scenario_rows(run),
         ]

@@ -45,6 +45,7 @@ def test_benchmark_files_notices_and_delivers_the_hot_spots_conflicts(
         assert row.sent > 0
         assert row.filed > 0, row
         assert row.errors == 0, row.error_kinds
+        assert row.server_cpu_s > 0 and row.generator_cpu_s > 0  # both read, whatever they are
     hot = report.scenarios[2]
     assert hot.conflicts_per_notice > 0
     assert hot.expected_deliveries > 0
