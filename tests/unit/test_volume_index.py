@@ -11,6 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from deconflict.adapters import volume_index
 from deconflict.adapters.volume_index import (
     BruteForceIndex,
     RTreeIndex,
@@ -131,6 +132,25 @@ def test_reinserting_a_key_moves_it_and_removing_a_missing_key_is_harmless() -> 
         assert len(index) == 1
         index.remove("a")
         assert len(index) == 0 and index.candidates(moved) == set()
+
+
+def test_a_day_gets_its_tree_once_and_later_inserts_go_into_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[RTreeIndex] = []
+
+    class Counted(RTreeIndex):
+        def __init__(self, items: list[tuple[str, Box]] | tuple[()] = ()) -> None:
+            super().__init__(items)
+            made.append(self)
+
+    monkeypatch.setattr(volume_index, "RTreeIndex", Counted)
+    index = TimeSlicedIndex()
+    hour = (36.0, 33.0, EPOCH0 + 3600, 0.0, 36.5, 33.5, EPOCH0 + 7200, 1000.0)
+    for i in range(5):  # the same day every time
+        index.insert(f"k{i}", hour)
+    assert len(made) == 1
+    assert index.candidates(hour) == {f"k{i}" for i in range(5)}
 
 
 BASE: Box = (40.0, 35.0, EPOCH0, 1000.0, 40.5, 35.5, EPOCH0 + 3600, 2000.0)

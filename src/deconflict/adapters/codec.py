@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import functools
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import cattrs
@@ -21,10 +22,21 @@ T = TypeVar("T")
 _converter = cattrs.Converter(unstruct_collection_overrides={tuple: list})
 
 
-def iso(value: datetime) -> str:
-    """UTC ISO 8601 with a Z, to the microsecond when there is one."""
+def _iso(value: datetime) -> str:
     text = value.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z")
+
+
+#: The same few times are written again and again (a command's time in each of its entries,
+#: a window's ends in each conflict it makes, and again in each party's view of them).
+_iso_fixed = functools.lru_cache(maxsize=4096)(_iso)
+
+
+def iso(value: datetime) -> str:
+    """UTC ISO 8601 with a Z, to the microsecond when there is one."""
+    # Only a fixed offset is cached: equal values are then one instant, so one text (in a zone
+    # with daylight saving, two instants of a repeated hour compare, and hash, equal).
+    return _iso_fixed(value) if type(value.tzinfo) is timezone else _iso(value)
 
 
 def _parse_iso(value: Any, _: type) -> datetime:

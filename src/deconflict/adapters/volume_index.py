@@ -115,7 +115,10 @@ class TimeSlicedIndex:
         self.remove(key)
         slices = self._where[key] = self._slices(box)
         for s in slices:
-            self._trees.setdefault(s, RTreeIndex()).insert(key, box)
+            tree = self._trees.get(s)
+            if tree is None:  # a new day (not ``setdefault``: an R-tree costs to make)
+                tree = self._trees[s] = RTreeIndex()
+            tree.insert(key, box)
 
     def remove(self, key: str) -> None:
         for s in self._where.pop(key, ()):

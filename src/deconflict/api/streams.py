@@ -93,11 +93,15 @@ class Notifier:
         return True
 
 
+#: Made once (``json.dumps`` with options makes an encoder per call): compact, ASCII only.
+_DATA = json.JSONEncoder(separators=(",", ":"))
+
+
 def frames(items: list[tuple[int, str, dict[str, object]]]) -> str:
     """Server-Sent Events frames, one per item (``id``, ``event``, ``data``), as one chunk."""
+    encode = _DATA.encode
     return "".join(
-        f"id: {seq}\nevent: {kind}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
-        for seq, kind, payload in items
+        f"id: {seq}\nevent: {kind}\ndata: {encode(payload)}\n\n" for seq, kind, payload in items
     )
 
 

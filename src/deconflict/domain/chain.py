@@ -29,15 +29,19 @@ __all__ = [
 GENESIS = "0" * 64
 
 
+#: Made once: ``json.dumps`` with these options would make a new encoder on every call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical(value: Any) -> bytes:
     """The one byte encoding that every party hashes.
 
     >>> canonical({"b": 1, "a": [1.5, "é"]})
     b'{"a":[1.5,"\\xc3\\xa9"],"b":1}'
     """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def _sha256(data: bytes) -> str:
@@ -84,8 +88,10 @@ def seal(
     """Make the next entry of the chain (``encoded``: the body's canonical encoding, when the
     caller already has it)."""
     body_sha = _sha256(encoded if encoded is not None else canonical(body))
-    draft = LogEntry(seq, at, actor, kind, subject_type, subject_id, body, body_sha, prev_hash, "")
-    return LogEntry(**{**draft.__dict__, "hash": _sha256(canonical(draft.header()))})
+    entry = LogEntry(seq, at, actor, kind, subject_type, subject_id, body, body_sha, prev_hash, "")
+    # Sealed here, before anyone sees the entry: one object, its header written in one place.
+    object.__setattr__(entry, "hash", _sha256(canonical(entry.header())))
+    return entry
 
 
 @dataclass(frozen=True)

@@ -213,11 +213,15 @@ def _plane_scale(band: int) -> float:
     return math.cos(math.radians(band / _BANDS_PER_DEGREE))
 
 
+_POINTS = (Shape.POINT, Shape.CIRCLE)
+
+
 def _core_gap(a: Footprint, b: Footprint) -> float:
     """Geodesic distance in metres between two footprints' cores (0 if they meet)."""
+    if a.shape in _POINTS and b.shape in _POINTS:  # the positions themselves, not via shapely
+        (ax, ay), (bx, by) = a.coordinates[0], b.coordinates[0]
+        return float(GEOD.inv(ax, ay, bx, by)[2])
     ca, cb = a.core, b.core
-    if isinstance(ca, Point) and isinstance(cb, Point):
-        return float(GEOD.inv(ca.x, ca.y, cb.x, cb.y)[2])
     if ca.intersects(cb):
         return 0.0
     band = round((a.mid_lat + b.mid_lat) / 2 * _BANDS_PER_DEGREE)
