@@ -24,11 +24,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from deconflict.adapters.scenario import bundled
+from .service import CLI, free_port
+from .test_cot_stream import HIDDEN, seeded
 
-from .service import CLI, cli, free_port
+__all__ = ["seeded"]  # the seed's store, a fixture of test_cot_stream.py
 
-HIDDEN = "sdf-ne-deir-ez-zor"  # never disclosed to russia
 PICTURE = b"deconflict.notice.ru-strike-0916.1"
 PASSWORD = "atak"
 
@@ -123,13 +123,6 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     )
     rogue, _, _ = Authority(folder, "rogue-ca").issue("deconflict-rogue")
     return Pki(ca, server, elsewhere, client, p12, rogue)
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("cot-tls") / "seed.sqlite"
-    cli("replay", str(bundled("deir-ez-zor-2017.yaml")), "--db", str(db))
-    return db
 
 
 @dataclass
@@ -229,26 +222,27 @@ def _pushed(
     return asyncio.run(scenario())
 
 
-def test_the_picture_is_pushed_over_tls_with_a_pem_client_certificate(pki: Pki, db: Path) -> None:
-    server, err = _pushed(
-        db,
-        pki,
-        pki.server,
+def _pem(pki: Pki, client: Issued) -> list[str]:
+    """The options of a push with a PEM client certificate, trusting the test's CA."""
+    return [
         "--push-cert",
-        str(pki.client.cert),
+        str(client.cert),
         "--push-key",
-        str(pki.client.key),
+        str(client.key),
         "--push-ca",
         str(pki.ca.pem),
-    )
+    ]
+
+
+def test_the_picture_is_pushed_over_tls_with_a_pem_client_certificate(pki: Pki, db: Path) -> None:
+    server, err = _pushed(db, pki, pki.server, *_pem(pki, pki.client))
     assert PICTURE in server.received.get("deconflict-russia", b""), err
     assert HIDDEN.encode() not in server.received["deconflict-russia"]
     assert "Traceback" not in err, err
 
 
 def test_a_dropped_connection_is_noticed_and_the_picture_pushed_again(pki: Pki, db: Path) -> None:
-    args = ["--push-cert", str(pki.client.cert), "--push-key", str(pki.client.key)]
-    server, err = _pushed(db, pki, pki.server, *args, "--push-ca", str(pki.ca.pem), drop=True)
+    server, err = _pushed(db, pki, pki.server, *_pem(pki, pki.client), drop=True)
     assert len(server.connections) == 2, err
     assert PICTURE in server.received.get("deconflict-russia", b""), err
     assert "the TAK server closed the connection" in err, err
@@ -271,8 +265,7 @@ def test_a_p12_from_the_tak_server_with_its_password_pushes_too(pki: Pki, db: Pa
 def test_a_server_certificate_for_another_name_needs_the_hostname_check_off(
     pki: Pki, db: Path
 ) -> None:
-    common = ["--push-cert", str(pki.client.cert), "--push-key", str(pki.client.key)]
-    common += ["--push-ca", str(pki.ca.pem)]
+    common = _pem(pki, pki.client)
     refused, err = _pushed(db, pki, pki.server_elsewhere, *common)
     assert refused.received == {}
     assert "Could not verify TLS Certificate" in err, err
@@ -281,17 +274,7 @@ def test_a_server_certificate_for_another_name_needs_the_hostname_check_off(
 
 
 def test_a_client_certificate_of_another_authority_delivers_nothing(pki: Pki, db: Path) -> None:
-    server, err = _pushed(
-        db,
-        pki,
-        pki.server,
-        "--push-cert",
-        str(pki.rogue.cert),
-        "--push-key",
-        str(pki.rogue.key),
-        "--push-ca",
-        str(pki.ca.pem),
-    )
+    server, err = _pushed(db, pki, pki.server, *_pem(pki, pki.rogue))
     assert server.received == {}
     assert f"pushing to tls://127.0.0.1:{server.port} failed" in err, err  # and tried again
     assert "Traceback" not in err, err

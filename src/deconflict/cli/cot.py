@@ -58,9 +58,10 @@ def _selection(
 
 
 _KINDS = click.Choice([k.value for k in Kind])
+_FILE = click.Path(dir_okay=False, path_type=Path)
 _CLOCK = click.option(
     "--clock-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     default=None,
     envvar="DECONFLICT_CLOCK_FILE",
     help="Read the time from this file (exercises, tests).",
@@ -76,7 +77,7 @@ _CLOCK = click.option(
 @click.option("--to", "--end", "end", default=None, help="Until (DTG or ISO 8601).")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     default=None,
     help="File (default: stdout).",
 )
@@ -116,19 +117,19 @@ def cot_export(
 )
 @click.option(
     "--push-cert",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     default=None,
     help="tls://: the client's certificate, PEM or .p12 (as the TAK server issued it).",
 )
 @click.option(
     "--push-key",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     default=None,
     help="tls://: the PEM certificate's private key.",
 )
 @click.option(
     "--push-ca",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_FILE,
     default=None,
     help="tls://: the CA that signed the TAK server's certificate (default: the system's).",
 )
