@@ -29,6 +29,7 @@ from deconflict.domain.volume import AltitudeBand, TimeWindow, Volume4D
 from deconflict.service.ports import Box, VolumeIndex
 from deconflict.service.situation import Situation, key_of
 
+from . import factories
 from .factories import RULES, T0, at, window
 
 GEOD = Geod(ellps="WGS84")
@@ -443,3 +444,30 @@ def test_a_conflict_just_inside_separation_is_found_through_the_index() -> None:
     for index_type in (RTreeIndex, BruteForceIndex):
         near = _loaded(index_type, [a, b]).near(a, RULES.widest_m, RULES.vertical_separation_m)
         assert _keys(near) == {"notice:N-b"}
+
+
+def test_phase_one_skips_the_notices_and_positions_of_its_own_party() -> None:
+    """A notice never conflicts with its own party's notices or positions (screen_pair), so
+    the index is asked only for the other parties' (and every measure, owned or not)."""
+    here = Footprint.circle((40.19, 35.41), 3000.0)
+    objects: list[Screenable] = [
+        factories.notice(factories.volume(here), id="co-strike", party="coalition"),
+        factories.notice(factories.volume(here), id="co-isr", party="coalition"),
+        factories.notice(factories.volume(here), id="ru-strike", party="russia"),
+        factories.declaration(here, id="co-position", party="coalition"),
+        factories.declaration(here, id="ru-position", party="russia"),
+        factories.zone(here, ZoneRule.NO_ENTRY, owner="coalition"),
+    ]
+    for index_type in (TimeSlicedIndex, BruteForceIndex):
+        situation = _loaded(index_type, objects)
+        assert _keys(situation.near_notice(objects[0], RULES)) == {
+            "notice:ru-strike",
+            "declaration:ru-position",
+            "measure:Z-1",
+        }
+        assert _keys(situation.near_declaration(objects[4], 5000.0)) == {
+            "notice:co-strike",
+            "notice:co-isr",
+        }
+        # Phase one over every layer (findings, the benchmarks) still sees everything near.
+        assert "notice:co-isr" in _keys(situation.near(objects[0], 5000.0))

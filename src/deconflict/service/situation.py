@@ -73,26 +73,36 @@ def layers_of(obj: Screenable) -> tuple[str, ...]:
     return (DECLARATIONS,) if isinstance(obj, Declaration) else (MEASURES,)
 
 
+def holder_of(obj: Screenable) -> str:
+    """Whose index in a layer holds an object: its party's, for notices and declarations (a
+    notice never conflicts with its own party's notices or positions, so a query skips them);
+    the one shared index (``""``) for measures, which bind every party."""
+    return "" if isinstance(obj, ControlMeasure) else obj.party
+
+
 class Situation:
-    """Active objects by key, their indexes (one per layer), and the active conflicts each
-    object takes part in."""
+    """Active objects by key, their indexes (one per layer and party), and the active conflicts
+    each object takes part in."""
 
     def __init__(self, index_factory: IndexFactory) -> None:
         self._index_factory = index_factory
         self._objects: dict[str, Screenable] = {}
         self._conflicts: dict[str, dict[str, Conflict]] = {}
-        self._indexes = {layer: index_factory([]) for layer in LAYERS}
+        self._indexes: dict[str, dict[str, VolumeIndex]] = {layer: {} for layer in LAYERS}
 
     def load(self, objects: Iterable[Screenable], conflicts: Iterable[Conflict]) -> None:
         """Build the indexes once, in bulk, from the store's active objects (again after a failed
         commit: what was there before is dropped)."""
         self._objects = {key_of(o): o for o in objects if o.active}
-        items: dict[str, list[tuple[str, Box]]] = {layer: [] for layer in LAYERS}
+        items: dict[tuple[str, str], list[tuple[str, Box]]] = {}
         for key, obj in self._objects.items():
             boxes = list(enumerate(boxes_of(obj)))
             for layer in layers_of(obj):
-                items[layer] += [(f"{key}|{i}", box) for i, box in boxes]
-        self._indexes = {layer: self._index_factory(items[layer]) for layer in LAYERS}
+                group = items.setdefault((layer, holder_of(obj)), [])
+                group += [(f"{key}|{i}", box) for i, box in boxes]
+        self._indexes = {layer: {} for layer in LAYERS}
+        for (layer, holder), group in items.items():
+            self._indexes[layer][holder] = self._index_factory(group)
         self._conflicts = {}
         for conflict in conflicts:
             if conflict.active:
@@ -110,25 +120,36 @@ class Situation:
         old = self._objects.pop(key, None)
         if old is not None:
             for layer in layers_of(old):
+                held = self._indexes[layer][holder_of(old)]
                 for i in range(len(old.volumes) if isinstance(old, Notice) else 1):
-                    self._indexes[layer].remove(f"{key}|{i}")
+                    held.remove(f"{key}|{i}")
         if obj.active:
             self._objects[key] = obj
             boxes = list(enumerate(boxes_of(obj)))
             for layer in layers_of(obj):
+                holders, holder = self._indexes[layer], holder_of(obj)
+                index = holders.get(holder)
+                if index is None:  # the party's first object in this layer
+                    index = holders[holder] = self._index_factory([])
                 for i, box in boxes:
-                    self._indexes[layer].insert(f"{key}|{i}", box)
+                    index.insert(f"{key}|{i}", box)
 
     def _search(
-        self, obj: Screenable, layers: Iterable[tuple[str, float, float]]
+        self,
+        obj: Screenable,
+        layers: Iterable[tuple[str, float, float]],
+        other_parties_only: bool = False,
     ) -> list[Screenable]:
+        """What meets the grown boxes of ``obj`` in these layers; with ``other_parties_only``
+        not what ``obj``'s own party holds (measures are everyone's: always searched)."""
+        own = holder_of(obj) if other_parties_only else None
         keys: set[str] = set()
         for layer, grow_m, grow_z in layers:
-            index = self._indexes[layer]
-            if not len(index):
-                continue
-            for box in boxes_of(obj, grow_m, grow_z):
-                keys.update(k.partition("|")[0] for k in index.candidates(box))
+            for holder, index in self._indexes[layer].items():
+                if holder == own or not len(index):
+                    continue
+                for box in boxes_of(obj, grow_m, grow_z):
+                    keys.update(k.partition("|")[0] for k in index.candidates(box))
         keys.discard(key_of(obj))
         return [self._objects[k] for k in sorted(keys)]
 
@@ -137,18 +158,20 @@ class Situation:
         return self._search(obj, [(layer, grow_m, grow_z) for layer in LAYERS])
 
     def near_notice(self, notice: Notice, rules: Rules) -> list[Screenable]:
-        """Phase one for a notice: only what its kind can conflict with, each as far as its rule
-        looks (air operations to the separation minima, declarations to the widest buffer)."""
+        """Phase one for a notice: only what its kind can conflict with — the other parties'
+        objects and the measures — each as far as its rule looks (air operations to the
+        separation minima, declarations to the widest buffer)."""
         layers = [(MEASURES, 0.0, 0.0)]
         if notice.kind in AIR_KINDS:
             layers.append((AIR, rules.lateral_separation_m, rules.vertical_separation_m))
         if notice.kind in SURFACE_KINDS:
             layers.append((DECLARATIONS, max(rules.buffer_m.values(), default=0.0), 0.0))
-        return self._search(notice, layers)
+        return self._search(notice, layers, other_parties_only=True)
 
     def near_declaration(self, declaration: Declaration, buffer_m: float) -> list[Notice]:
-        """Phase one for a declaration: the surface-acting notices within its buffer."""
-        found = self._search(declaration, [(SURFACE, buffer_m, 0.0)])
+        """Phase one for a declaration: the other parties' surface-acting notices within its
+        buffer."""
+        found = self._search(declaration, [(SURFACE, buffer_m, 0.0)], other_parties_only=True)
         return [n for n in found if isinstance(n, Notice)]
 
     def near_measure(self, measure: ControlMeasure) -> list[Notice]:
