@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -127,6 +128,13 @@ def test_an_export_at_a_past_time_is_the_picture_the_party_had_then(client: Test
     assert states(include_inactive="true")[notice] == "cancelled"
     assert notice not in states()  # now: cancelled, left out without include_inactive
     assert states(at="2000-01-01T00:00:00Z") == {}  # before anything was recorded
+    # What the console's popups read: when each version was filed, on which message; when a
+    # declaration was made.
+    exported = client.get(f"{V}/export/geojson", headers=OFFICER).json()["features"]
+    props = {f["properties"]["id"]: f["properties"] for f in exported}
+    assert props["co-notice"]["message_number"] >= 1 and props["co-notice"]["filed_at"]
+    declared = datetime.fromisoformat(props["co-decl-shared"]["declared_at"])
+    assert declared <= datetime.fromisoformat(filing["at"])  # made with the world, before
     # The time is read like the others', and a bad one is named.
     answer = client.get(f"{V}/export/kml?at=yesterday", headers=OFFICER)
     assert answer.status_code == 422 and answer.json()["field"] == "at"

@@ -107,7 +107,8 @@ class Push:
             raise InvalidInput(
                 "a push over TLS needs the client's certificate (--push-cert)", field="push_cert"
             )
-        if scheme == "tcp" and (self.cert or self.key or self.ca or self.password):
+        # Not the password: it may come from the environment, set for every command.
+        if scheme == "tcp" and (self.cert or self.key or self.ca):
             raise InvalidInput(
                 "certificates are for tls:// pushes; this one is tcp://", field="push"
             )

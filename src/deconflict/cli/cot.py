@@ -176,7 +176,7 @@ def cot_serve(
     target = None
     if push is not None:
         target = Push(push, push_cert, push_key, push_ca, push_password, not push_no_hostname_check)
-    elif push_cert or push_key or push_ca or push_password:
+    elif push_cert or push_key or push_ca:  # a password may be in the environment anyway
         raise InvalidInput("--push-cert, --push-key, --push-ca go with --push", field="push")
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
