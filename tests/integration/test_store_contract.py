@@ -16,9 +16,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from deconflict.adapters.postgres.store import PostgresStore
 from deconflict.adapters.scenario import bundled, load_scenario
+from deconflict.adapters.sqlite import store as sqlite_store_module
 from deconflict.adapters.sqlite.store import SqliteStore
 from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.cli.replay import run_scenario
@@ -35,6 +39,7 @@ from deconflict.service.ports import Store
 from deconflict.service.situation import Situation
 
 AT = datetime(2017, 9, 15, 6, tzinfo=UTC)
+SQLITE_MIGRATIONS = Path(sqlite_store_module.__file__).parent
 PG_SERVER = os.environ.get("DECONFLICT_TEST_PG", "postgresql://postgres@127.0.0.1/")
 
 
@@ -103,7 +108,7 @@ def test_the_file_is_in_wal_mode_with_foreign_keys_on(store: SqliteStore) -> Non
 
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(log)")}
     assert "log_by_subject" in indexes
 
@@ -140,6 +145,63 @@ def test_the_store_survives_reopening(tmp_path: Path) -> None:
     assert entry.seq == 2
     assert verify_chain(again.entries()) == []
     again.close()
+
+
+def test_a_store_written_at_revision_0004_migrates_keeping_its_log(tmp_path: Path) -> None:
+    """0005 copies the log into a table without the unique index on ``hash`` and makes the
+    subject index leave conflicts out: the entries, objects and their references survive."""
+    seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
+    old = tmp_path / "old.sqlite"
+    engine = sa.create_engine(f"sqlite:///{old}")
+    config = Config(str(SQLITE_MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(SQLITE_MIGRATIONS / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+    engine.dispose()
+    with sqlite3.connect(old) as conn:  # the seed's rows, as the earlier version held them
+        conn.execute("ATTACH DATABASE ? AS seed", (str(seeded.path),))
+        conn.execute("INSERT INTO log SELECT * FROM seed.log")
+        conn.execute("INSERT INTO objects SELECT * FROM seed.objects")
+        assert _hash_is_unique(conn)
+    migrated = SqliteStore(old)
+    assert list(migrated.entries()) == list(seeded.entries())
+    assert verify_chain(migrated.entries()) == []
+    assert migrated.objects() == seeded.objects()
+    notice = next(e.subject_id for e in seeded.entries() if e.subject_type == "notice")
+    with migrated.read() as tx, seeded.read() as before:
+        assert tx.history(Notice, notice) == before.history(Notice, notice)
+    with sqlite3.connect(old) as conn:
+        assert not _hash_is_unique(conn)
+        assert "WHERE subject_type <> 'conflict'" in _index_sql(conn)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT seq FROM log WHERE subject_type = 'notice' "
+            "AND subject_id = ? AND subject_type <> 'conflict' ORDER BY seq",
+            (notice,),
+        ).fetchall()
+        assert "log_by_subject" in str(plan)
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM log WHERE seq = 1")
+    with migrated.transaction() as tx:  # and it goes on from where it was
+        entry = tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
+    assert entry.seq == seeded.head() + 1 and verify_chain(migrated.entries()) == []
+    migrated.close()
+    seeded.close()
+
+
+def _index_sql(conn: sqlite3.Connection) -> str:
+    return " ".join(
+        sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'log'") if sql
+    )
+
+
+def _hash_is_unique(conn: sqlite3.Connection) -> bool:
+    for _, name, unique, *_ in conn.execute("PRAGMA index_list(log)"):
+        columns = [row[2] for row in conn.execute(f"PRAGMA index_info({name})")]
+        if unique and columns == ["hash"]:
+            return True
+    return False
 
 
 def test_replaying_entries_into_a_fresh_store_rebuilds_the_same_objects(
@@ -196,6 +258,41 @@ def test_a_failed_savepoint_restores_the_head_and_keeps_the_rest(backend: Store)
     assert backend.head() == 2
     assert verify_chain(backend.entries()) == []
     assert sorted(backend.objects()) == [("party", "coalition"), ("party", "turkey")]
+
+
+def test_a_writer_reads_what_it_staged_and_a_savepoint_undoes_it_even_once_written(
+    backend: Store,
+) -> None:
+    """Entries are written many to a statement when the transaction ends or a read needs them;
+    whichever happened, every read inside sees them and a failed savepoint undoes them."""
+    with backend.transaction() as tx:
+        tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+        with pytest.raises(RuntimeError), tx.savepoint():
+            tx.record("party.created", "system", AT, Party("russia", "Russia"))
+            tx.record("party.renamed", "system", AT, Party("russia", "Russian Federation"))
+            assert tx.get(Party, "russia") == Party("russia", "Russian Federation")
+            # A read of many objects writes what is staged first (flushed inside the savepoint).
+            assert [p.id for p in tx.all(Party)] == ["coalition", "russia"]
+            assert [e.seq for e, _ in tx.history(Party, "russia")] == [2, 3]
+            raise RuntimeError("boom")
+        assert tx.get(Party, "russia") is None and tx.head() == 1
+        assert [p.id for p in tx.all(Party)] == ["coalition"]
+        with pytest.raises(RuntimeError), tx.savepoint():  # staged only: never written
+            tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
+            raise RuntimeError("boom")
+        assert tx.get(Party, "turkey") is None
+        tx.record("party.renamed", "system", AT, Party("coalition", "Coalition (CJTF)"))
+        tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
+    assert [(e.seq, e.subject_id) for e in backend.entries()] == [
+        (1, "coalition"),
+        (2, "coalition"),
+        (3, "turkey"),
+    ]
+    assert verify_chain(backend.entries()) == []
+    objects = backend.objects()
+    assert sorted(objects) == [("party", "coalition"), ("party", "turkey")]
+    coalition = objects[("party", "coalition")]  # its last state, at that state's entry
+    assert (coalition["body"]["name"], coalition["seq"]) == ("Coalition (CJTF)", 2)
 
 
 def test_get_all_and_all_with_seq_give_the_latest_state_in_write_order(backend: Store) -> None:
@@ -356,6 +453,17 @@ def test_postgres_keeps_one_valid_volume_row_per_active_volume(tmp_path: Path) -
         assert expected and {(t, i, x) for t, i, x, *_ in rows} == expected
         assert len(rows) == len(expected)
         assert all(valid and srid == 4326 and w and b for *_, valid, srid, w, b in rows)
+
+
+def test_postgres_log_has_no_hash_index_and_no_subject_index_for_conflicts() -> None:
+    with _pg_database() as url:
+        PostgresStore(url).close()
+        with psycopg.connect(url) as conn:
+            indexes = dict(
+                conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'log'")
+            )
+    assert sorted(indexes) == ["log_by_subject", "log_pkey"]
+    assert "WHERE (subject_type <> 'conflict'::text)" in indexes["log_by_subject"]
 
 
 def test_postgres_unreachable_is_an_error_not_a_skip() -> None:

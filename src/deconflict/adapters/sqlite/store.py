@@ -104,9 +104,21 @@ class SqliteStore(SqlStore):
     def _migrate(self) -> None:
         config = Config(str(_HERE / "alembic.ini"))
         config.set_main_option("script_location", str(_HERE / "migrations"))
-        with self._engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+        with self._engine.connect() as conn:
+            # Foreign keys off while migrating, as SQLite's own procedure for changing a table
+            # has it: a migration may copy a table that others refer to (0005 copies the log).
+            # Through the driver: outside a transaction, where the pragma takes effect.
+            raw: Any = conn.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # undone with the migration's transaction
+                        raise RuntimeError(f"migrating broke {len(broken)} references: {broken[:3]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
