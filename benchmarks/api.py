@@ -635,17 +635,19 @@ def open_loop(
     urls: Sequence[str], token: str, make: Make, rate: float, seconds: float, workers: int
 ) -> list[Sample]:
     """Requests due at fixed times (``rate`` per second) whether or not the earlier ones were
-    answered; up to ``workers`` in flight. Latency counts from the due time."""
+    answered; up to ``workers`` in flight. Latency counts from the due time. The payloads and
+    the senders' clients are made before the first is due: making 32 httpx clients takes the
+    generator a good part of a second, which would be charged to the server's first answers."""
     samples: list[Sample] = []
     lock = threading.Lock()
     total = max(1, int(rate * seconds))
     counter = iter(range(total))
     payloads = [make(n) for n in range(total)]  # made ahead: the sender only sends
+    filers = [Filer(urls[i % len(urls)], token) for i in range(workers)]
     start = time.perf_counter() + 0.05
     end = start + seconds
 
-    def work(url: str) -> None:
-        filer = Filer(url, token)
+    def work(filer: Filer) -> None:
         mine: list[Sample] = []
         try:
             while True:
@@ -666,10 +668,7 @@ def open_loop(
             with lock:
                 samples.extend(mine)
 
-    threads = [
-        threading.Thread(target=work, args=(urls[i % len(urls)],), daemon=True)
-        for i in range(workers)
-    ]
+    threads = [threading.Thread(target=work, args=(filer,), daemon=True) for filer in filers]
     for t in threads:
         t.start()
     for t in threads:

@@ -7,6 +7,8 @@ import json
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deconflict.domain.chain import GENESIS, canonical, seal, verify_chain
 
@@ -46,6 +48,27 @@ def test_an_entry_hash_is_the_sha256_of_its_header_and_the_body_is_covered_by_it
     assert entry.header() == header
     assert entry.hash == expected
     assert entry.body is body
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=2**53),
+    at=_TEXT,
+    actor=_TEXT,
+    kind=_TEXT,
+    subject_type=_TEXT,
+    subject_id=_TEXT,
+    prev=_TEXT,
+)
+def test_the_sealed_hash_is_that_of_the_header_canonically_encoded_whatever_its_text(
+    seq: int, at: str, actor: str, kind: str, subject_type: str, subject_id: str, prev: str
+) -> None:
+    """Sealing writes the header's encoding out itself: it must be ``canonical``'s, byte for
+    byte, with quotes, backslashes, control characters and non-ASCII in any field."""
+    entry = seal(seq, at, actor, kind, subject_type, subject_id, {"x": 1}, prev)
+    assert entry.hash == _sha(canonical(entry.header()))
 
 
 def test_sealing_with_the_body_already_encoded_gives_the_same_entry() -> None:
