@@ -40,9 +40,9 @@ def _configure(engine: Engine, checkpoint_in_background: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # A writer takes the write lock at once (IMMEDIATE): the chain head cannot move under
-        # it. Readers begin deferred and, in WAL mode, never wait for the writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+        # Readers (and migrations) begin deferred and, in WAL mode, never wait for the writer;
+        # a writer begins itself (SqliteStore._writing).
+        conn.exec_driver_sql("BEGIN")
 
 
 class SqliteTransaction(SqlTransaction):
@@ -122,13 +122,19 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
+        # A writer takes the write lock at once (IMMEDIATE): the chain head cannot move under
+        # it. BEGIN and COMMIT go to the driver itself, as every statement of the transaction
+        # does: SQLAlchemy's bookkeeping around them cost more than they do, once a batch.
+        # Were COMMIT to fail, returning the connection to the pool rolls it back.
         with self._engine.connect() as conn:
-            conn.info["write"] = True
+            raw: Any = conn.connection.driver_connection
+            raw.execute("BEGIN IMMEDIATE")
             try:
-                with conn.begin():
-                    yield conn
-            finally:
-                conn.info["write"] = False
+                yield conn
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
 
     def close(self) -> None:
         if self._checkpointer is not None:
