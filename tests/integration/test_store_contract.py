@@ -147,23 +147,29 @@ def test_the_store_survives_reopening(tmp_path: Path) -> None:
     again.close()
 
 
-def test_a_store_written_at_revision_0004_migrates_keeping_its_log(tmp_path: Path) -> None:
-    """0005 copies the log into a table without the unique index on ``hash`` and makes the
-    subject index leave conflicts out: the entries, objects and their references survive."""
-    seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
-    old = tmp_path / "old.sqlite"
-    engine = sa.create_engine(f"sqlite:///{old}")
+def _at_0004(path: Path, seeded: SqliteStore, leave_out: int | None = None) -> Path:
+    """A store at revision 0004 holding the seed's rows, as an earlier version held them
+    (``leave_out``: that log row missing, as if deleted)."""
+    engine = sa.create_engine(f"sqlite:///{path}")
     config = Config(str(SQLITE_MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(SQLITE_MIGRATIONS / "migrations"))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0004")
     engine.dispose()
-    with sqlite3.connect(old) as conn:  # the seed's rows, as the earlier version held them
+    with sqlite3.connect(path) as conn:
         conn.execute("ATTACH DATABASE ? AS seed", (str(seeded.path),))
-        conn.execute("INSERT INTO log SELECT * FROM seed.log")
+        conn.execute("INSERT INTO log SELECT * FROM seed.log WHERE seq IS NOT ?", (leave_out,))
         conn.execute("INSERT INTO objects SELECT * FROM seed.objects")
         assert _hash_is_unique(conn)
+    return path
+
+
+def test_a_store_written_at_revision_0004_migrates_keeping_its_log(tmp_path: Path) -> None:
+    """0005 copies the log into a table without the unique index on ``hash`` and makes the
+    subject index leave conflicts out: the entries, objects and their references survive."""
+    seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
+    old = _at_0004(tmp_path / "old.sqlite", seeded)
     migrated = SqliteStore(old)
     assert list(migrated.entries()) == list(seeded.entries())
     assert verify_chain(migrated.entries()) == []
@@ -186,6 +192,22 @@ def test_a_store_written_at_revision_0004_migrates_keeping_its_log(tmp_path: Pat
     with migrated.transaction() as tx:  # and it goes on from where it was
         entry = tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
     assert entry.seq == seeded.head() + 1 and verify_chain(migrated.entries()) == []
+    migrated.close()
+    seeded.close()
+
+
+def test_a_tampered_store_at_revision_0004_still_opens_and_the_deletion_is_reported(
+    tmp_path: Path,
+) -> None:
+    """An investigator must be able to open an old store whose log lost a row: the migration
+    keeps the references that were already broken, and the chain names the gap."""
+    seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
+    # An object's current state, not the head: its row in ``objects`` now names a lost entry.
+    lost = min(o["seq"] for o in seeded.objects().values() if 1 < o["seq"] < seeded.head())
+    old = _at_0004(tmp_path / "old.sqlite", seeded, leave_out=lost)
+    migrated = SqliteStore(old)
+    problems = [str(p) for p in verify_chain(migrated.entries())]
+    assert problems[0].startswith(f"seq {lost + 1}: expected seq {lost}")
     migrated.close()
     seeded.close()
 

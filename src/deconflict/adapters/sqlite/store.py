@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -104,19 +106,28 @@ class SqliteStore(SqlStore):
     def _migrate(self) -> None:
         config = Config(str(_HERE / "alembic.ini"))
         config.set_main_option("script_location", str(_HERE / "migrations"))
+        head = ScriptDirectory.from_config(config).get_current_head()
         with self._engine.connect() as conn:
+            with conn.begin():
+                if MigrationContext.configure(conn).get_current_revision() == head:
+                    return
             # Foreign keys off while migrating, as SQLite's own procedure for changing a table
             # has it: a migration may copy a table that others refer to (0005 copies the log).
-            # Through the driver: outside a transaction, where the pragma takes effect.
+            # Through the driver: outside a transaction, where the pragma takes effect. What
+            # references were broken before (a tampered store, which `log verify` must still
+            # open) may stay so; a migration that breaks one more is undone.
             raw: Any = conn.connection.driver_connection
             raw.execute("PRAGMA foreign_keys=OFF")
             try:
                 with conn.begin():
+                    before = set(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
                     config.attributes["connection"] = conn
                     command.upgrade(config, "head")
-                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:  # undone with the migration's transaction
-                        raise RuntimeError(f"migrating broke {len(broken)} references: {broken[:3]}")
+                    after = set(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
+                    if after - before:
+                        raise RuntimeError(
+                            f"migrating to {head} broke references: {sorted(after - before)[:3]}"
+                        )
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
 
