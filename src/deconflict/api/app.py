@@ -96,7 +96,8 @@ def create_app(
             services.commits.start(services.notifier.notify)
         task = asyncio.create_task(_process_deadlines(services, deadline_every_s))
         if collector is not None:
-            collector.full()  # what was loaded at start is frozen out of later passes
+            # What was loaded at start is frozen already (bootstrap.build): no full pass here,
+            # which would walk all of it again (seconds at 10^5 volumes) before serving.
             collecting = asyncio.create_task(collector.run())
         yield
         task.cancel()
