@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 
-from deconflict.api.streams import Notifier, Pages, frames
+from deconflict.api.streams import Notifier, Pages, frames, sse
 
 
 def test_a_commit_between_reading_and_waiting_still_wakes_the_stream() -> None:
@@ -63,3 +63,32 @@ def test_frames_are_one_chunk_of_server_sent_events() -> None:
         'id: 9\nevent: message.notice\ndata: {"n":2}\n\n'
     )
     assert frames([]) == ""
+
+
+def test_a_stream_reads_on_while_behind_and_once_per_wake_at_the_head() -> None:
+    """Behind by more than a read, it reads again at once (no wait for a commit); at the head
+    it reads nothing more until a commit wakes it, and then reads once."""
+    reads: list[int] = []
+    answers = [(500, "a", False), (520, "b", True), (530, "c", True)]
+
+    def read(after: int) -> tuple[int, str, bool]:
+        reads.append(after)
+        return answers[len(reads) - 1]
+
+    async def scenario() -> list[str]:
+        notifier = Notifier()
+        notifier.bind(asyncio.get_running_loop())
+        stream = sse(0, read, notifier, poll_s=60.0)
+        got = [await anext(stream)]  # the banner
+        got.append(await asyncio.wait_for(anext(stream), 5.0))  # a
+        got.append(await asyncio.wait_for(anext(stream), 5.0))  # b: no commit was needed
+        waiting = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.2)
+        assert not waiting.done() and reads == [0, 500]  # at the head: waits, reads nothing
+        notifier.notify()
+        got.append(await asyncio.wait_for(waiting, 5.0))  # c, after the commit
+        assert reads == [0, 500, 520]
+        await stream.aclose()
+        return got
+
+    assert asyncio.run(scenario())[1:] == ["a", "b", "c"]

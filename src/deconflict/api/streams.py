@@ -107,26 +107,29 @@ def frames(items: list[tuple[int, str, dict[str, object]]]) -> str:
 
 async def sse(
     after: int,
-    read: Callable[[int], tuple[int, str]],
+    read: Callable[[int], tuple[int, str, bool]],
     notifier: Notifier,
     heartbeat_s: float = 15.0,
     poll_s: float = 0.5,
 ) -> AsyncIterator[str]:
-    """The stream after ``after``: ``read(after)`` returns (new head, the frames up to it),
-    written as one chunk per page. A commit of this process wakes it at once; what another
-    process commits to the same store is seen within ``poll_s``; a keep-alive comment goes out
-    when nothing came for ``heartbeat_s``."""
+    """The stream after ``after``: ``read(after)`` returns (new position, the frames up to it,
+    whether that is the head), written as one chunk per read. A commit of this process wakes
+    it at once; what another process commits to the same store is seen within ``poll_s``; a
+    keep-alive comment goes out when nothing came for ``heartbeat_s``. A read that reached the
+    head is not followed by another until something wakes the stream: one read per commit (the
+    head asked once), where reading on until a read came back empty asked it three times, from
+    two thread hops."""
     yield ": deconflict stream\n\n"
     quiet = 0.0
     while True:
         ticket = notifier.ticket()
-        head, chunk = await asyncio.to_thread(read, after)
+        after, chunk, reached = await asyncio.to_thread(read, after)
         if chunk:
             yield chunk
             quiet = 0.0
-        if head > after:
-            after = head
-            continue  # there may be more than one page
+        if not reached:
+            continue  # more than a read's pages behind
+        # A commit since the ticket was taken (before the read) ends the wait at once.
         if not await notifier.wait(poll_s, ticket):
             quiet += poll_s
             if quiet >= heartbeat_s:

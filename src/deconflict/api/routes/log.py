@@ -80,22 +80,24 @@ def stream(
 ) -> StreamingResponse:
     start = _resume_from(last_event_id, after)
 
-    def read(position: int) -> tuple[int, str]:
+    def read(position: int) -> tuple[int, str, bool]:
         """Up to the head, a few pages at a time: each read waits for a turn of the event loop,
-        which may be long while commands are written, so one page per turn falls behind."""
+        which may be long while commands are written, so one page per turn falls behind.
+        Also whether it reached the head (a page shorter than a full one did)."""
         chunks = []
         for _ in range(PAGES_PER_READ):
             last, items = _page(who, position)
-            if last == position:
-                break
-            chunks.append(
-                who.services.pages.get(
-                    ("frames", who.party, position, last),
-                    partial(_frames, items),
+            if last > position:
+                chunks.append(
+                    who.services.pages.get(
+                        ("frames", who.party, position, last),
+                        partial(_frames, items),
+                    )
                 )
-            )
-            position = last
-        return position, "".join(chunks)
+            reached, position = last < position + PAGE, last
+            if reached:
+                break
+        return position, "".join(chunks), reached
 
     return StreamingResponse(
         sse(start, read, who.services.notifier, poll_s=who.services.stream_poll_s),
