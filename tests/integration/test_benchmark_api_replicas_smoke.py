@@ -6,19 +6,13 @@ asserted."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
+from benchmarks.api import main
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # benchmarks/ sits beside src/, not inside the package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.api import main  # noqa: E402
-
-from .test_store_contract import PG_SERVER  # noqa: E402
+from .test_store_contract import PG_SERVER
 
 
 def _bench_databases() -> set[str]:

@@ -5,19 +5,11 @@ timing is asserted."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from benchmarks.screening import RULE_SETS
+from benchmarks.screening_postgis import main
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # benchmarks/ sits beside src/, not inside the package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.screening import RULE_SETS  # noqa: E402
-from benchmarks.screening_postgis import main  # noqa: E402
-
-from .test_store_contract import PG_SERVER  # noqa: E402
+from .test_store_contract import PG_SERVER
 
 
 def test_postgis_and_brute_force_find_what_the_index_finds(

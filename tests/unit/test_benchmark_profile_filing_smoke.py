@@ -4,16 +4,10 @@ watching party's stream and prints both profiles. No timing is asserted."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # benchmarks/ sits beside src/, not inside the package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.profile_filing import main  # noqa: E402
+from benchmarks.profile_filing import main
 
 
 def test_profiler_files_both_scenarios_reads_the_stream_and_keeps_the_profiles(

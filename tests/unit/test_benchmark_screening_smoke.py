@@ -3,16 +3,8 @@ exactly the conflicts the index finds. No timing is asserted."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # benchmarks/ sits beside src/, not inside the package
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.screening import RULE_SETS, main  # noqa: E402
+from benchmarks.screening import RULE_SETS, main
 
 
 def test_benchmark_runs_and_brute_force_agrees_with_the_index(

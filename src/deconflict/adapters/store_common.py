@@ -345,17 +345,14 @@ class SqlTransaction:
         self._flushed = len(self._staged)
         self._staged_objects = {}
         self._run_many(_INSERT_LOG, [_log_row(entry, body) for entry, body, _ in staged])
-        latest = {(e.subject_type, e.subject_id): (e, body, r) for e, body, r in staged}
-        self._run_many(_UPSERT_OBJECT, [_object_row(e, body) for e, body, _ in latest.values()])
-        for entry, _, subject in latest.values():
-            self._project(entry, subject)
+        self._write_states({(e.subject_type, e.subject_id): (e, b, r) for e, b, r in staged})
 
     def append_all(self, entries: Iterator[LogEntry], chunk: int = 1000) -> None:
         """Write sealed entries in order (a store being filled from another's log): the log
         rows many to a statement, then each object's last state once — writing every state of
         an object that changes thousands of times (a line) in one transaction would leave
         PostgreSQL a chain of dead versions to walk on each write."""
-        latest: dict[tuple[str, str], tuple[LogEntry, str]] = {}
+        latest: dict[tuple[str, str], tuple[LogEntry, str, Record | None]] = {}
         rows: list[tuple[Any, ...]] = []
         for entry in entries:
             if entry.subject_type not in RECORD_TYPES:
@@ -364,16 +361,23 @@ class SqlTransaction:
                 )
             body = canonical(entry.body).decode()
             rows.append(_log_row(entry, body))
-            latest[(entry.subject_type, entry.subject_id)] = (entry, body)
+            latest[(entry.subject_type, entry.subject_id)] = (entry, body, None)
             self._head = (entry.seq, entry.hash)
             if len(rows) >= chunk:
                 self._run_many(_INSERT_LOG, rows)
                 rows = []
         self._run_many(_INSERT_LOG, rows)
-        kept = sorted(latest.values(), key=lambda kept: kept[0].seq)
-        self._run_many(_UPSERT_OBJECT, [_object_row(entry, body) for entry, body in kept])
-        for entry, _ in kept:
-            self._project(entry, None)
+        self._write_states(latest)
+
+    def _write_states(
+        self, latest: dict[tuple[str, str], tuple[LogEntry, str, Record | None]]
+    ) -> None:
+        """Each object's last state (its entry, canonical body and, when known, the record):
+        its row in ``objects``, many to a statement, and its further projections."""
+        kept = latest.values()
+        self._run_many(_UPSERT_OBJECT, [_object_row(entry, body) for entry, body, _ in kept])
+        for entry, _, subject in kept:
+            self._project(entry, subject)
 
     def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -86,7 +86,7 @@ def stream(
         Also whether it reached the head (a page shorter than a full one did)."""
         chunks = []
         for _ in range(PAGES_PER_READ):
-            last, items = _page(who, position)
+            last, items = _page(who, position, PAGE)
             if last > position:
                 chunks.append(
                     who.services.pages.get(
