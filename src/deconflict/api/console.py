@@ -21,11 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from ..adapters.codec import iso
 from ..domain.errors import InvalidInput, NotFound
 from .context import Who
+from .encoding import JsonResponse
 
 __all__ = ["VENDOR", "CONSOLE_DIR", "install", "content_security_policy", "tile_origin"]
 
@@ -148,12 +149,12 @@ def install(app: FastAPI, web_modules: Path | None, tile_url: str = "") -> None:
             "vendor": {"installed": not missing, "missing": missing, "hint": INSTALL_HINT},
             "languages": ["en", "fr", "ru"],
         }
-        return JSONResponse(body, headers=headers)
+        return JsonResponse(body, headers=headers)
 
     def session(who: Who) -> Response:
         services = who.services
         body = {"head": services.store.head(), "now": iso(services.clock.now())}
-        return JSONResponse(body, headers=headers | {"Cache-Control": "no-store"})
+        return JsonResponse(body, headers=headers | {"Cache-Control": "no-store"})
 
     def own(path: str) -> Response:
         target = (CONSOLE_DIR / path).resolve()

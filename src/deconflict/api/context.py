@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi import Request as HTTPRequest
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..adapters.codec import iso
@@ -21,6 +20,7 @@ from ..domain.parties import Member
 from ..service.handlers import Deconfliction, Outcome, Request
 from ..service.ports import Clock, CommitSignal, Leadership, Store, Transaction
 from ..service.visibility import Visibility
+from .encoding import JsonResponse, dumps_text
 from .presenters import present
 from .streams import Notifier, Pages
 from .writer import Writer
@@ -91,12 +91,12 @@ class Caller:
             done = await self.services.writer.run(
                 Request(command, self.member.id, then=lambda outcome, _: respond(outcome))
             )
-            return JSONResponse(done.result(), status_code=status)
+            return JsonResponse(done.result(), status_code=status)
         member = self.member.id
         request = hashlib.sha256(canonical([self.method, self.path, payload])).hexdigest()
 
         def answer(outcome: Outcome, tx: Transaction) -> str:
-            body = json.dumps(respond(outcome))
+            body = dumps_text(respond(outcome))
             tx.remember(member, key, request, status, body, iso(self.services.clock.now()))
             return body
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ..domain.errors import DeconflictError, InvalidDocument
+from .encoding import JsonResponse
 
 __all__ = ["STATUS", "problem", "install"]
 
@@ -34,7 +34,7 @@ STATUS: dict[str, int] = {
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, code: str, detail: str, **extra: Any) -> JsonResponse:
     body = {
         "type": f"urn:deconflict:problem:{code}",
         "title": code.replace("_", " "),
@@ -44,10 +44,10 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
         **extra,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return JsonResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(_: Request, exc: Exception) -> JsonResponse:
     assert isinstance(exc, DeconflictError)
     extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
     if isinstance(exc, InvalidDocument):  # every bad part of an imported document, not one
@@ -57,7 +57,7 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(STATUS.get(exc.code, 422), exc.code, exc.message, **extra)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_: Request, exc: Exception) -> JsonResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
@@ -81,7 +81,7 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JsonResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:  # a body that could not be parsed at all (not UTF-8, not JSON)
         return problem(422, "invalid_input", f"the request body could not be read: {exc.detail}")

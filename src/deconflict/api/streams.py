@@ -8,11 +8,12 @@ the readers when a command has committed.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
+
+from .encoding import dumps_text
 
 __all__ = ["Notifier", "Pages", "frames", "sse"]
 
@@ -93,15 +94,10 @@ class Notifier:
         return True
 
 
-#: Made once (``json.dumps`` with options makes an encoder per call): compact, ASCII only.
-_DATA = json.JSONEncoder(separators=(",", ":"))
-
-
 def frames(items: list[tuple[int, str, dict[str, object]]]) -> str:
     """Server-Sent Events frames, one per item (``id``, ``event``, ``data``), as one chunk."""
-    encode = _DATA.encode
     return "".join(
-        f"id: {seq}\nevent: {kind}\ndata: {encode(payload)}\n\n" for seq, kind, payload in items
+        f"id: {seq}\nevent: {kind}\ndata: {dumps_text(payload)}\n\n" for seq, kind, payload in items
     )
 
 

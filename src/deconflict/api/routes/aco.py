@@ -9,7 +9,6 @@ loop's thread like the writer's batches, so it never interleaves with them; the 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -26,6 +25,7 @@ from ...service.handlers import Outcome
 from ...service.imports import record_together
 from ...service.ports import Transaction
 from ..context import Caller, IdempotencyMismatch, Who, recorded
+from ..encoding import dumps_text
 from ..schemas import ImportOut, In
 
 router = APIRouter(tags=["formats: import and export"])
@@ -77,7 +77,7 @@ def _record(who: Caller, measures: list[AcoMeasure], request: str) -> str:
     kept: list[str] = []
 
     def remember(outcomes: list[Outcome], tx: Transaction) -> None:
-        kept.append(json.dumps(_answer(who, outcomes, dry_run=False)))
+        kept.append(dumps_text(_answer(who, outcomes, dry_run=False)))
         if key is not None:
             tx.remember(who.member.id, key, request, 201, kept[0], iso(services.clock.now()))
 
@@ -89,7 +89,7 @@ def _record(who: Caller, measures: list[AcoMeasure], request: str) -> str:
         then=remember,
     )
     services.notifier.notify()
-    return kept[0] if kept else json.dumps(_answer(who, outcomes, dry_run=False))
+    return kept[0] if kept else dumps_text(_answer(who, outcomes, dry_run=False))
 
 
 @router.post(

@@ -10,7 +10,6 @@ with it for a retried ``Idempotency-Key``.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -29,6 +28,7 @@ from ...service.imports import record_together
 from ...service.ports import Transaction
 from ...service.selection import Kind, Selection, select_from
 from ..context import Caller, IdempotencyMismatch, Who, recorded
+from ..encoding import dumps_text
 from ..schemas import FeatureCollectionIn, ImportOut
 
 router = APIRouter(tags=["formats: import and export"])
@@ -241,7 +241,7 @@ def _import(who: Caller, fmt: str, document: Any, options: ImportOptions, query:
     kept: list[str] = []
 
     def remember(outcomes: list[Outcome], tx: Transaction) -> None:
-        kept.append(json.dumps(_answer(who, outcomes, dry_run=False)))
+        kept.append(dumps_text(_answer(who, outcomes, dry_run=False)))
         if key is not None:
             now = iso(services.clock.now())
             tx.remember(who.member.id, key, request, 201, kept[0], now)
@@ -250,7 +250,7 @@ def _import(who: Caller, fmt: str, document: Any, options: ImportOptions, query:
         services.mechanism, who.member.id, imported.commands, imported.locate, then=remember
     )
     services.notifier.notify()
-    body = kept[0] if kept else json.dumps(_answer(who, outcomes, dry_run=False))
+    body = kept[0] if kept else dumps_text(_answer(who, outcomes, dry_run=False))
     return Response(body, 201, media_type="application/json")
 
 
