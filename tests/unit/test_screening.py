@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -252,3 +253,21 @@ class TestLeadTime:
 def test_cancelled_notices_never_conflict() -> None:
     strike = notice(volume(Footprint.point(DEZ))).cancelled(at(2))
     assert screen_pair(strike, declaration(Footprint.point(DEZ)), RULES, at(2)) is None
+
+
+def test_a_notices_conflicts_share_the_first_part_of_their_ids_and_no_more() -> None:
+    strike = notice(volume(Footprint.circle(DEZ, 1_000)))
+    positions = [
+        declaration(Footprint.point(point_at(2_000 + 50 * i)), id=f"D-{i}") for i in range(50)
+    ]
+    found = screen(strike, positions, RULES, "A-1", at(1))
+    ids = [c.id for c in found]
+    assert len(ids) == 50 and len(set(ids)) == 50
+    assert {i.split("-")[1] for i in ids} == {ids[0].split("-")[1]}  # one notice, one group
+    assert all(re.fullmatch(r"C-[0-9a-f]{6}-[0-9a-f]{8}", i) for i in ids)
+    again = screen(strike, positions, RULES, "A-1", at(2))
+    assert [c.id for c in again] == ids  # the same findings, the same ids
+    amended = strike.amended(strike.volumes, at(1), "moved")
+    other = screen(amended, positions, RULES, "A-1", at(2))
+    assert not {c.id for c in other} & set(ids)  # a new version: new findings
+    assert {c.id.split("-")[1] for c in other} != {ids[0].split("-")[1]}
