@@ -18,7 +18,8 @@ What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops 
    holds the fixed now) and times its start until ``/openapi.json`` answers (the server builds
    its index from the store);
 3. opens Russia's live stream (``GET /api/v1/stream?after=<head>``, Server-Sent Events) in a
-   thread and records when each ``conflict.found`` arrives;
+   process of its own (another officer's client; the filing clients' threads share one
+   interpreter lock) and records when each ``conflict.found`` arrives;
 4. files new random notices as the coalition officer (``POST /api/v1/notices``, httpx clients
    with keep-alive, one per thread) in three scenarios:
    (a) maximum throughput: C clients in a closed loop for the time limit;
@@ -50,6 +51,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import random
 import resource
@@ -333,6 +335,16 @@ def _deconflict_command(override: str | None = None) -> list[str]:
     return [found] if found else [sys.executable, "-m", "deconflict.cli"]
 
 
+def _process_cpu_s(pid: int | None) -> float:
+    """User and system CPU time of a process so far, every thread (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     db: str | Path
@@ -397,14 +409,7 @@ class Server:
 
     def cpu_s(self) -> float:
         """User and system CPU time of the server process so far, every thread (Linux)."""
-        if self.process is None:
-            return math.nan
-        try:
-            with open(f"/proc/{self.process.pid}/stat", encoding="utf-8") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:
-            return math.nan
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return math.nan if self.process is None else _process_cpu_s(self.process.pid)
 
     def rss_mb(self) -> tuple[float, float]:
         """(current, peak) resident memory of the server process."""
@@ -435,26 +440,119 @@ class Server:
 # -- the other party's stream -----------------------------------------------------------------
 
 
+def _watch(
+    url: str,
+    token: str,
+    after: int,
+    found: Any,
+    counters: Any,
+    ready: Any,
+    errors: Any,
+) -> None:
+    """The watching officer's client, in a process of its own: reads the party's Server-Sent
+    Events and sends back when each notice's first ``conflict.found`` arrived
+    (``time.perf_counter``: CLOCK_MONOTONIC on Linux, one clock for every process)."""
+    seen: set[str] = set()
+
+    def event(fields: dict[str, str]) -> None:
+        now = time.perf_counter()
+        with counters.get_lock():
+            counters[0] += 1
+            if "id" in fields and fields["id"].isdigit():
+                counters[2] = int(fields["id"])
+            if fields.get("event") == "conflict.found":
+                counters[1] += 1
+        if fields.get("event") != "conflict.found":
+            return
+        data = json.loads(fields["data"])
+        inner = data.get("data", data)  # the log item carries the conflict view as "data"
+        subject = (inner.get("subject") or {}).get("id")
+        if subject is not None and subject not in seen:
+            seen.add(subject)
+            found.put((subject, now))
+
+    client = httpx.Client(
+        headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(10.0, read=None)
+    )
+    try:
+        with client.stream("GET", url, params={"after": after}) as response:
+            if response.status_code != 200:
+                errors.put(f"HTTP {response.status_code}")
+                return
+            fields: dict[str, str] = {}
+            for line in response.iter_lines():
+                if not line:
+                    if "data" in fields:
+                        event(fields)
+                    fields = {}
+                    continue
+                if line.startswith(":"):
+                    ready.set()  # the opening comment or a keep-alive
+                    continue
+                name, _, value = line.partition(":")
+                fields[name] = value[1:] if value.startswith(" ") else value
+    except (httpx.HTTPError, OSError) as exc:  # the server stopped
+        errors.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        ready.set()
+        client.close()
+
+
 class StreamWatcher:
-    """Reads a member's Server-Sent Events in a thread; records when each notice's first
-    ``conflict.found`` arrived (``time.perf_counter``)."""
+    """A member of the watching party following its stream, as another officer's client would:
+    in a process of its own, so that its arrival times are not held up by the filing clients
+    (the load generator's threads share one interpreter lock). Records when each notice's first
+    ``conflict.found`` arrived."""
 
     def __init__(self, url: str, token: str, after: int) -> None:
+        context = multiprocessing.get_context("spawn")
         self.arrived: dict[str, float] = {}
-        self.events = 0
-        self.conflict_events = 0
-        self.last_seq = after
-        self.error: str | None = None
-        self._ready = threading.Event()
+        self._found = context.SimpleQueue()
+        self._errors = context.SimpleQueue()
+        self._counters = context.Array("q", [0, 0, after])  # events, conflict events, last id
+        self._ready = context.Event()
+        self._error: str | None = None
+        self._process = context.Process(
+            target=_watch,
+            args=(
+                f"{url}/api/v1/stream",
+                token,
+                after,
+                self._found,
+                self._counters,
+                self._ready,
+                self._errors,
+            ),
+            daemon=True,
+        )
+        self._process.start()
+        # Drained as they come: a full pipe would stop the reader, and with it its clock.
         self._lock = threading.Lock()
-        self._client = httpx.Client(
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(10.0, read=None),
-        )
-        self._thread = threading.Thread(
-            target=self._read, args=(f"{url}/api/v1/stream", after), daemon=True
-        )
-        self._thread.start()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        while True:
+            subject, at = self._found.get()
+            with self._lock:
+                self.arrived.setdefault(subject, at)
+
+    @property
+    def events(self) -> int:
+        return int(self._counters[0])
+
+    @property
+    def conflict_events(self) -> int:
+        return int(self._counters[1])
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._counters[2])
+
+    @property
+    def error(self) -> str | None:
+        if self._error is None and not self._errors.empty():
+            self._error = str(self._errors.get())
+        return self._error
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         if not self._ready.wait(timeout):
@@ -462,51 +560,16 @@ class StreamWatcher:
         if self.error:
             raise RuntimeError(f"the stream failed: {self.error}")
 
-    def _read(self, url: str, after: int) -> None:
-        try:
-            with self._client.stream("GET", url, params={"after": after}) as response:
-                if response.status_code != 200:
-                    self.error = f"HTTP {response.status_code}"
-                    self._ready.set()
-                    return
-                fields: dict[str, str] = {}
-                for line in response.iter_lines():
-                    if not line:
-                        if "data" in fields:
-                            self._event(fields)
-                        fields = {}
-                        continue
-                    if line.startswith(":"):
-                        self._ready.set()  # the opening comment or a keep-alive
-                        continue
-                    name, _, value = line.partition(":")
-                    fields[name] = value[1:] if value.startswith(" ") else value
-        except (httpx.HTTPError, OSError) as exc:  # the server stopped, or the client closed
-            self.error = self.error or f"{type(exc).__name__}: {exc}"
-        finally:
-            self._ready.set()
-
-    def _event(self, fields: dict[str, str]) -> None:
-        now = time.perf_counter()
-        with self._lock:
-            self.events += 1
-            if "id" in fields and fields["id"].isdigit():
-                self.last_seq = int(fields["id"])
-            if fields.get("event") != "conflict.found":
-                return
-            self.conflict_events += 1
-            data = json.loads(fields["data"])
-            inner = data.get("data", data)  # the log item carries the conflict view as "data"
-            subject = (inner.get("subject") or {}).get("id")
-            if subject is not None and subject not in self.arrived:
-                self.arrived[subject] = now
-
     def arrival(self, notice_id: str) -> float | None:
         with self._lock:
             return self.arrived.get(notice_id)
 
+    def cpu_s(self) -> float:
+        return _process_cpu_s(self._process.pid)
+
     def close(self) -> None:
-        self._client.close()
+        self._process.terminate()
+        self._process.join(5)
 
 
 # -- load -------------------------------------------------------------------------------------
@@ -946,6 +1009,10 @@ def _scenarios(
     ]
     watcher = StreamWatcher(urls[-1], prepared.tokens[WATCHER], prepared.head)
     scenarios: list[ScenarioResult] = []
+
+    def generator_cpu_s() -> float:
+        return time.process_time() + sum(w.cpu_s() for w in (*others, watcher))
+
     try:
         for other in others:
             other.wait_ready()
@@ -1002,9 +1069,9 @@ def _scenarios(
         for name, mode, go, n_clients in plan:
             _log(f"scenario {name}: {mode}, {seconds:g} s")
             before = watcher.events
-            cpu_before = sum(s.cpu_s() for s in servers), time.process_time()
+            cpu_before = sum(s.cpu_s() for s in servers), generator_cpu_s()
             samples = go()
-            cpu_after = sum(s.cpu_s() for s in servers), time.process_time()
+            cpu_after = sum(s.cpu_s() for s in servers), generator_cpu_s()
             _settle(watcher, samples, load.settle_s)
             result = summarise(name, mode, n_clients, samples, watcher, before)
             result.server_cpu_s = cpu_after[0] - cpu_before[0]
@@ -1234,7 +1301,7 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
             "subject is that notice, over the notices whose answer listed a conflict with Russia. "
             "CPU: user and system time of the server process(es), every thread (/proc), during "
             "the scenario per notice filed, and in brackets the cores it kept busy on average; "
-            "the same for this load generator (its client threads, the stream reader).",
+            "the same for this load generator (its client threads, and its stream readers' processes).",
             "",
             *_scenario_rows(run),
         ]
