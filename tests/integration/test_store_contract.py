@@ -6,9 +6,11 @@ each test gets a fresh database, dropped after. If it is not reachable the tests
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -100,10 +102,39 @@ def _seeded(store: Store) -> Store:
 
 
 def test_the_file_is_in_wal_mode_with_foreign_keys_on(store: SqliteStore) -> None:
-    with store.read() as tx:
-        conn = tx._conn  # the adapter's own connection
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with store.transaction() as writer, store.read() as reader:
+        for tx in (writer, reader):
+            raw = tx._raw  # the adapter's own connections: the writer's, and a reader's
+            assert raw.execute("PRAGMA journal_mode").fetchall() == [("wal",)]
+            assert raw.execute("PRAGMA foreign_keys").fetchall() == [(1,)]
+
+
+def test_each_thread_reads_through_its_own_connection_and_sees_every_commit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.sqlite"
+    reader, other = SqliteStore(path), SqliteStore(path)  # another process, as far as it knows
+    try:
+        seen: list[tuple[int, int]] = []
+
+        def read_twice(name: str) -> None:
+            before = reader.head()
+            with other.transaction() as tx:
+                tx.record("party.created", "system", AT, Party(name, name))
+            with reader.read() as tx:  # the same kept connection: not a stale snapshot
+                seen.append((before, tx.head()))
+
+        threads = [threading.Thread(target=read_twice, args=(f"p{i}",)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+            thread.join()
+        assert seen == [(i, i + 1) for i in range(8)]
+        gc.collect()
+        assert len(reader._reader_set) == 0  # each closed with its thread: nothing piles up
+        assert reader.head() == 8 and len(reader._reader_set) == 1
+    finally:
+        reader.close()
+        other.close()
 
 
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:

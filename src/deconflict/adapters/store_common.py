@@ -189,9 +189,8 @@ class SqlTransaction:
 
     paramstyle: ClassVar[str] = "qmark"
 
-    def __init__(self, conn: Connection, writable: bool, decoded: Decoded) -> None:
-        self._conn = conn
-        self._raw: Any = conn.connection.driver_connection
+    def __init__(self, raw: Any, writable: bool, decoded: Decoded) -> None:
+        self._raw = raw  # the driver's connection (sqlite3, psycopg)
         self._writable = writable
         self._decoded = decoded
         self._head: tuple[int, str] | None = self._read_head() if writable else None
@@ -408,7 +407,8 @@ class SqlStore:
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         with self._writing() as conn:
-            tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
+            raw = conn.connection.driver_connection
+            tx = self._transaction_class(raw, writable=True, decoded=self._decoded)
             yield tx
             tx.flush()
         # Committed: the streams and pages about to read these find them decoded already.
@@ -416,9 +416,15 @@ class SqlStore:
         self._recent.keep(tx.written)
 
     @contextmanager
-    def read(self) -> Iterator[SqlTransaction]:
+    def _reading_driver(self) -> Iterator[Any]:
+        """The driver's connection a reader reads through (by default a pooled one's)."""
         with self._reading() as conn:
-            yield self._transaction_class(conn, writable=False, decoded=self._decoded)
+            yield conn.connection.driver_connection
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        with self._reading_driver() as raw:
+            yield self._transaction_class(raw, writable=False, decoded=self._decoded)
 
     def entries(self, after: int = 0) -> Iterator[LogEntry]:
         with self._engine.connect() as conn:
@@ -461,8 +467,8 @@ class SqlStore:
     def head(self) -> int:
         # Through the driver, as a transaction reads it: a stream asks on each wake-up, and
         # SQLAlchemy's handling of a textual statement costs several times the query.
-        with self._engine.connect() as conn:
-            return self._transaction_class(conn, writable=False, decoded=self._decoded).head()
+        with self.read() as tx:
+            return tx.head()
 
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
         with self._engine.connect() as conn:
@@ -472,7 +478,8 @@ class SqlStore:
     def load_entries(self, entries: Iterator[LogEntry]) -> None:
         """Replay sealed entries verbatim into this (fresh) store."""
         with self._writing() as conn:
-            tx = self._transaction_class(conn, writable=True, decoded=self._decoded)
+            raw = conn.connection.driver_connection
+            tx = self._transaction_class(raw, writable=True, decoded=self._decoded)
             tx.append_all(entries)
 
     def close(self) -> None:
