@@ -137,6 +137,24 @@ def test_each_thread_reads_through_its_own_connection_and_sees_every_commit(
         other.close()
 
 
+def test_a_write_undone_leaves_the_kept_writer_ready_and_the_lock_free(tmp_path: Path) -> None:
+    path = tmp_path / "writer.sqlite"
+    store, other = SqliteStore(path), SqliteStore(path)
+    try:
+        with pytest.raises(RuntimeError), store.transaction() as tx:
+            tx.record("party.created", "system", AT, Party("coalition", "Coalition"))
+            raise RuntimeError("boom")
+        with other.transaction() as tx:  # SQLite's write lock was let go
+            tx.record("party.created", "system", AT, Party("russia", "Russia"))
+        with store.transaction() as tx:  # and this process's writer can write again
+            tx.record("party.created", "system", AT, Party("turkey", "Turkey"))
+        assert store.head() == 2
+        assert sorted(store.objects()) == [("party", "russia"), ("party", "turkey")]
+    finally:
+        store.close()
+        other.close()
+
+
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)

@@ -405,9 +405,14 @@ class SqlStore:
         return self._engine.connect()
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTransaction]:
+    def _writing_driver(self) -> Iterator[Any]:
+        """The driver's connection a write transaction writes through, begun (``_writing``'s)."""
         with self._writing() as conn:
-            raw = conn.connection.driver_connection
+            yield conn.connection.driver_connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        with self._writing_driver() as raw:
             tx = self._transaction_class(raw, writable=True, decoded=self._decoded)
             yield tx
             tx.flush()
@@ -477,8 +482,7 @@ class SqlStore:
 
     def load_entries(self, entries: Iterator[LogEntry]) -> None:
         """Replay sealed entries verbatim into this (fresh) store."""
-        with self._writing() as conn:
-            raw = conn.connection.driver_connection
+        with self._writing_driver() as raw:
             tx = self._transaction_class(raw, writable=True, decoded=self._decoded)
             tx.append_all(entries)
 

@@ -26,21 +26,30 @@ __all__ = ["SqliteStore", "SqliteTransaction", "Decoded"]
 _HERE = Path(__file__).parent
 
 
+#: How long a writer waits for another (SQLite's busy timeout, and this process's own writer).
+_BUSY_S = 10.0
+
+
+def _set_up(connection: Any, checkpoint_in_background: bool) -> None:
+    """Every connection of the adapter's: autocommit (BEGIN is ours), WAL, foreign keys on."""
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_S * 1000)}")
+    # The log's indexes take random keys (hashes, ids): keep their pages in memory.
+    cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB per connection, at most
+    cursor.execute("PRAGMA mmap_size=268435456")
+    if checkpoint_in_background:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
 def _configure(engine: Engine, checkpoint_in_background: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        # The log's indexes take random keys (hashes, ids): keep their pages in memory.
-        cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB per connection, at most
-        cursor.execute("PRAGMA mmap_size=268435456")
-        if checkpoint_in_background:
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
-        cursor.close()
+        _set_up(dbapi_connection, checkpoint_in_background)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -78,6 +87,21 @@ class _Checkpointer:
         self._thread.join()
 
 
+@contextmanager
+def _begun(raw: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction on the driver's connection. IMMEDIATE: the write lock is taken at
+    once, so the chain head cannot move under the writer. BEGIN and COMMIT go to the driver,
+    as every statement of the transaction does. A failed commit is rolled back too."""
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        raw.execute("COMMIT")
+    except BaseException:
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")
+        raise
+
+
 class _Reader:
     """A thread's own read connection: closed when the thread ends (nothing else holds it) or
     when the store is closed."""
@@ -108,6 +132,9 @@ class SqliteStore(SqlStore):
         self._recent = Recent()
         self._migrate()
         self._memory = memory
+        self._background = background
+        self._writer: sqlite3.Connection | None = None
+        self._writer_lock = threading.Lock()
         self._readers = threading.local()
         self._reader_set: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
@@ -147,19 +174,32 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
-        # A writer takes the write lock at once (IMMEDIATE): the chain head cannot move under
-        # it. BEGIN and COMMIT go to the driver itself, as every statement of the transaction
-        # does: SQLAlchemy's bookkeeping around them cost more than they do, once a batch.
-        # Were COMMIT to fail, returning the connection to the pool rolls it back.
+        # A private store's one connection (the pool's): see _writing_driver.
         with self._engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
-            raw.execute("BEGIN IMMEDIATE")
-            try:
+            with _begun(raw):
                 yield conn
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
-            raw.execute("COMMIT")
+
+    @contextmanager
+    def _writing_driver(self) -> Iterator[Any]:
+        """One connection of this process writes, kept open: its page cache stays warm from one
+        transaction to the next (a pooled connection came round in turn, its cache stale after
+        the others' commits), and a batch takes no checkout from the pool. Another process's
+        writer waits for SQLite's lock; this process's, for this one."""
+        if self._memory:
+            with super()._writing_driver() as raw:
+                yield raw
+            return
+        if not self._writer_lock.acquire(timeout=_BUSY_S):
+            raise sqlite3.OperationalError("database is locked (by this process's writer)")
+        try:
+            if self._writer is None:
+                self._writer = sqlite3.connect(self.path, check_same_thread=False)
+                _set_up(self._writer, self._background)
+            with _begun(self._writer):
+                yield self._writer
+        finally:
+            self._writer_lock.release()
 
     @contextmanager
     def _reading_driver(self) -> Iterator[Any]:
@@ -189,4 +229,11 @@ class SqliteStore(SqlStore):
         with self._readers_lock:
             for reader in list(self._reader_set):
                 reader.conn.close()
+        if self._writer_lock.acquire(timeout=_BUSY_S):
+            try:
+                if self._writer is not None:
+                    self._writer.close()
+                    self._writer = None
+            finally:
+                self._writer_lock.release()
         super().close()
