@@ -216,7 +216,7 @@ class SqliteStore(SqlStore):
             # In WAL mode a reader never waits for the writer; each statement sees the last
             # commit (a cursor left open half-read would keep its snapshot: none is).
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute(f"PRAGMA busy_timeout={int(_BUSY_S * 1000)}")
             conn.execute("PRAGMA foreign_keys=ON")
             reader = self._readers.reader = _Reader(conn)
             with self._readers_lock:
