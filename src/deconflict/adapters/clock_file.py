@@ -11,8 +11,8 @@ from .formats.timefmt import parse_time
 
 __all__ = ["FileClock"]
 
-#: A file changed at least this long before it was read is known by its change time: a later
-#: write gets a later one, even where the file system keeps change times in coarse ticks.
+#: A file written at least this long before it was read is known by its modification time: a
+#: later write gets a later one, even where the file system keeps such times in coarse ticks.
 _SETTLED_S = 0.05
 
 
@@ -25,7 +25,7 @@ class FileClock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._last: datetime | None = None
-        self._known: tuple[int, int, int] | None = None  # (inode, size, change time) read
+        self._known: tuple[int, int, int] | None = None  # (inode, size, modification time) read
 
     def now(self) -> datetime:
         stat = os.stat(self.path)

@@ -51,7 +51,6 @@ _converter.register_unstructure_hook(timedelta, lambda d: d.total_seconds())
 _converter.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=float(v)))
 
 
-
 # Written out by hand for what a notice makes by the dozen (its conflicts, each party's view of
 # them, their windows and bands): the same dicts, keys in the same order, as the hooks cattrs
 # generates (tests hold them to it, field by field), without the generic per-field calls.
