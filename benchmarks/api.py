@@ -456,13 +456,13 @@ def _watch(
 
     def event(fields: dict[str, str]) -> None:
         now = time.perf_counter()
+        conflict = fields.get("event") == "conflict.found"
         with counters.get_lock():
             counters[0] += 1
             if "id" in fields and fields["id"].isdigit():
                 counters[2] = int(fields["id"])
-            if fields.get("event") == "conflict.found":
-                counters[1] += 1
-        if fields.get("event") != "conflict.found":
+            counters[1] += conflict
+        if not conflict:
             return
         data = json.loads(fields["data"])
         inner = data.get("data", data)  # the log item carries the conflict view as "data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,8 +15,10 @@ def test_each_write_is_seen_and_time_never_goes_back(tmp_path: Path) -> None:
     path.write_text("2026-01-01T06:00:00Z")
     clock = FileClock(path)
     assert clock.now() == datetime(2026, 1, 1, 6, tzinfo=UTC)
-    for hour in range(7, 10):  # same length, written at once: no change time to tell them by
+    tick = time.time_ns()
+    for hour in range(7, 10):  # same length, in one coarse tick: no time to tell them apart by
         path.write_text(f"2026-01-01T0{hour}:00:00Z")
+        os.utime(path, ns=(tick, tick))
         assert clock.now() == datetime(2026, 1, 1, hour, tzinfo=UTC)
     path.write_text("2026-01-01T08:00:00Z")
     assert clock.now() == datetime(2026, 1, 1, 9, tzinfo=UTC)

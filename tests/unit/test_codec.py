@@ -72,36 +72,27 @@ def _bands(draw: st.DrawFn) -> AltitudeBand:
 
 
 _refs = st.builds(ObjectRef, _text, _text, _text, _text, st.integers(1, 99))
-_conflicts = st.builds(
-    Conflict,
-    id=_text,
-    rule=st.sampled_from(ConflictRule),
-    severity=st.sampled_from(Severity),
-    subject=_refs,
-    other=_refs,
-    found_at=_times,
-    distance_m=st.none() | _floats,
-    window=st.none() | _windows(),
-    band=st.none() | _bands(),
-    detail=_text,
-    cleared_at=st.none() | _times,
-)
+#: What a conflict and its view have in common (the view redacts the rest).
+_common = {
+    "id": _text,
+    "rule": st.sampled_from(ConflictRule),
+    "severity": st.sampled_from(Severity),
+    "subject": _refs,
+    "found_at": _times,
+    "distance_m": st.none() | _floats,
+    "window": st.none() | _windows(),
+    "band": st.none() | _bands(),
+    "detail": _text,
+}
+_conflicts = st.builds(Conflict, other=_refs, cleared_at=st.none() | _times, **_common)
 _others = st.builds(OtherView, _text, _text, _text, st.none() | _text)
 _views = st.builds(
     ConflictView,
-    id=_text,
-    rule=st.sampled_from(ConflictRule),
-    severity=st.sampled_from(Severity),
-    subject=_refs,
     other=_others,
-    found_at=_times,
-    window=st.none() | _windows(),
     distance_band=st.none() | _text,
-    distance_m=st.none() | _floats,
-    band=st.none() | _bands(),
-    detail=_text,
     active=st.booleans(),
     disclosed=st.booleans(),
+    **_common,
 )
 
 

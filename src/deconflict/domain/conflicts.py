@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -49,6 +50,13 @@ class ObjectRef:
     version: int = 1
 
 
+@functools.lru_cache(maxsize=1024)
+def _group(notice: str) -> str:
+    """The first part of a conflict's id: made once per notice version, not once per conflict
+    (a notice in a crowded place has dozens)."""
+    return hashlib.sha256(notice.encode()).hexdigest()[:6]
+
+
 @dataclass(frozen=True)
 class Conflict:
     """What screening found between a notice (the subject) and another object.
@@ -86,8 +94,7 @@ class Conflict:
         """
         notice = f"{subject.type}:{subject.id}@{subject.version}"
         finding = f"{rule}|{notice}|{other.type}:{other.id}@{other.version}"
-        group = hashlib.sha256(notice.encode()).hexdigest()[:6]
-        return f"C-{group}-{hashlib.sha256(finding.encode()).hexdigest()[:8]}"
+        return f"C-{_group(notice)}-{hashlib.sha256(finding.encode()).hexdigest()[:8]}"
 
     @property
     def active(self) -> bool:

@@ -54,7 +54,7 @@ def _configure(engine: Engine, checkpoint_in_background: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Readers (and migrations) begin deferred and, in WAL mode, never wait for the writer;
-        # a writer begins itself (SqliteStore._writing).
+        # a writer begins itself (SqliteStore._writing_driver, _begun).
         conn.exec_driver_sql("BEGIN")
 
 
