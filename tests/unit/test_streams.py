@@ -92,3 +92,34 @@ def test_a_stream_reads_on_while_behind_and_once_per_wake_at_the_head() -> None:
         return got
 
     assert asyncio.run(scenario())[1:] == ["a", "b", "c"]
+
+
+def test_a_stream_reads_what_is_held_on_the_loop_and_the_rest_in_a_thread() -> None:
+    """``read_recent`` is asked first, on the loop's own thread; where it holds nothing
+    (None), the page is read in a thread."""
+    loop_thread = threading.get_ident()
+    asked: list[tuple[str, int, bool]] = []
+
+    def read_recent(after: int) -> tuple[int, str, bool] | None:
+        asked.append(("recent", after, threading.get_ident() == loop_thread))
+        return (10, "held", True) if after == 0 else None
+
+    def read(after: int) -> tuple[int, str, bool]:
+        asked.append(("store", after, threading.get_ident() == loop_thread))
+        return 20, "stored", True
+
+    async def scenario() -> list[str]:
+        notifier = Notifier()
+        notifier.bind(asyncio.get_running_loop())
+        stream = sse(0, read, notifier, poll_s=60.0, read_recent=read_recent)
+        got = [await anext(stream)]  # the banner
+        got.append(await asyncio.wait_for(anext(stream), 5.0))
+        waiting = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0)
+        notifier.notify()
+        got.append(await asyncio.wait_for(waiting, 5.0))
+        await stream.aclose()
+        return got
+
+    assert asyncio.run(scenario())[1:] == ["held", "stored"]
+    assert asked == [("recent", 0, True), ("recent", 10, True), ("store", 10, False)]

@@ -443,11 +443,9 @@ class SqlStore:
     def records(
         self, after: int = 0, limit: int = 1000, skip: Iterable[str] = ()
     ) -> list[tuple[LogEntry, Record]]:
-        # Sequence numbers have no gaps: a page is the range (after, after + limit].
-        kept = self._recent.range(after, after + limit)
+        kept = self.recent_records(after, limit, skip)
         if kept is not None:
-            skipped = set(skip)
-            return [(e, r) for e, r in kept if e.kind not in skipped]
+            return kept
         kinds = sorted(set(skip))
         marks = ", ".join(f":k{i}" for i in range(len(kinds))) or "''"
         with self._engine.connect() as conn:
@@ -468,6 +466,16 @@ class SqlStore:
             )
             for e in entries
         ]
+
+    def recent_records(
+        self, after: int, limit: int, skip: Iterable[str] = ()
+    ) -> list[tuple[LogEntry, Record]] | None:
+        # Sequence numbers have no gaps: a page is the range (after, after + limit].
+        kept = self._recent.range(after, after + limit)
+        if kept is None:
+            return None
+        skipped = set(skip)
+        return [(e, r) for e, r in kept if e.kind not in skipped]
 
     def head(self) -> int:
         # Through the driver, as a transaction reads it: a stream asks on each wake-up, and

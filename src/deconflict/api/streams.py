@@ -107,6 +107,7 @@ async def sse(
     notifier: Notifier,
     heartbeat_s: float = 15.0,
     poll_s: float = 0.5,
+    read_recent: Callable[[int], tuple[int, str, bool] | None] | None = None,
 ) -> AsyncIterator[str]:
     """The stream after ``after``: ``read(after)`` returns (new position, the frames up to it,
     whether that is the head), written as one chunk per read. A commit of this process wakes
@@ -114,12 +115,15 @@ async def sse(
     keep-alive comment goes out when nothing came for ``heartbeat_s``. A read that reached the
     head is not followed by another until something wakes the stream: one read per commit (the
     head asked once), where reading on until a read came back empty asked it three times, from
-    two thread hops."""
+    two thread hops. ``read_recent``, if given, is tried first, on the loop itself: it reads
+    what the process holds in memory (the page just committed) and returns None when the
+    page must be read from the store, in a thread."""
     yield ": deconflict stream\n\n"
     quiet = 0.0
     while True:
         ticket = notifier.ticket()
-        after, chunk, reached = await asyncio.to_thread(read, after)
+        got = read_recent(after) if read_recent is not None else None
+        after, chunk, reached = got if got is not None else await asyncio.to_thread(read, after)
         if chunk:
             yield chunk
             quiet = 0.0

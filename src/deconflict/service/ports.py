@@ -128,6 +128,14 @@ class Store(Protocol):
         ``skip`` kinds, with the record each carries, decoded."""
         ...
 
+    def recent_records(
+        self, after: int, limit: int, skip: Iterable[str] = ()
+    ) -> list[tuple[LogEntry, Record]] | None:
+        """What ``records`` returns, when this process committed every entry of the range
+        lately and still holds them; else None. Never reads the store: a stream on the event
+        loop presents the page just committed without handing it to a thread."""
+        ...
+
     def head(self) -> int:
         """The last sequence number (0 for an empty log)."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,15 @@ router = APIRouter(tags=["log and stream"])
 
 PAGE = 500
 PAGES_PER_READ = 20
+#: Pages a stream presents on the event loop in one turn (``_recent_page``).
+PAGES_PER_TURN = 2
+
+Pager = Callable[[int], "tuple[int, list[dict[str, Any]]] | None"]
+
+
+def _present(seen: Visibility, records: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    items = [feed_present(seen, entry, record) for entry, record in records]
+    return [present_item(i) for i in items if i is not None]
 
 
 def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[str, Any]]]:
@@ -33,11 +43,27 @@ def _page(who: Caller, after: int, limit: int = PAGE) -> tuple[int, list[dict[st
     def make() -> list[dict[str, Any]]:
         records = store.records(after, last - after, skip=QUIET_KINDS)
         with store.read() as tx:
-            seen = Visibility(tx, who.party)
-            items = [feed_present(seen, entry, record) for entry, record in records]
-        return [present_item(i) for i in items if i is not None]
+            return _present(Visibility(tx, who.party), records)
 
     return last, who.services.pages.get((who.party, after, last), make)
+
+
+def _recent_page(who: Caller, after: int) -> tuple[int, list[dict[str, Any]]] | None:
+    """``_page`` from what this process committed lately and holds in memory, checked for
+    need-to-know against the live situation; None when any entry of the page is not held.
+    Made on the event loop: the page just committed reaches the streams without a hand-over
+    to a thread (and the wait for the interpreter lock the loop holds while it writes)."""
+    services = who.services
+    last = min(after + PAGE, services.store.head())
+    if last <= after:
+        return after, []
+    records = services.store.recent_records(after, last - after, skip=QUIET_KINDS)
+    if records is None:
+        return None
+    return last, services.pages.get(
+        (who.party, after, last),
+        lambda: _present(Visibility(services.mechanism, who.party), records),
+    )
 
 
 @router.get(
@@ -80,27 +106,46 @@ def stream(
 ) -> StreamingResponse:
     start = _resume_from(last_event_id, after)
 
-    def read(position: int) -> tuple[int, str, bool]:
-        """Up to the head, a few pages at a time: each read waits for a turn of the event loop,
-        which may be long while commands are written, so one page per turn falls behind.
-        Also whether it reached the head (a page shorter than a full one did)."""
-        chunks = []
-        for _ in range(PAGES_PER_READ):
-            last, items = _page(who, position, PAGE)
+    def chunk(position: int, last: int, items: list[dict[str, Any]]) -> str:
+        key = ("frames", who.party, position, last)
+        return who.services.pages.get(key, partial(_frames, items)) if last > position else ""
+
+    def read_pages(position: int, pages: int, page: Pager) -> tuple[int, str, bool] | None:
+        """Up to ``pages`` pages, and whether the head was reached (a page shorter than a full
+        one was); fewer where ``page`` has none (None if it had not the first)."""
+        chunks: list[str] = []
+        for _ in range(pages):
+            got = page(position)
+            if got is None:
+                return (position, "".join(chunks), False) if chunks else None
+            last, items = got
             if last > position:
-                chunks.append(
-                    who.services.pages.get(
-                        ("frames", who.party, position, last),
-                        partial(_frames, items),
-                    )
-                )
+                key = ("frames", who.party, position, last)
+                chunks.append(who.services.pages.get(key, partial(_frames, items)))
             reached, position = last < position + PAGE, last
             if reached:
                 break
         return position, "".join(chunks), reached
 
+    def read(position: int) -> tuple[int, str, bool]:
+        """Up to the head, a few pages at a time, in a thread: each read waits for a turn of
+        the event loop, which may be long while commands are written, so one page per turn
+        falls behind."""
+        return read_pages(position, PAGES_PER_READ, partial(_page, who)) or (position, "", True)
+
+    def read_recent(position: int) -> tuple[int, str, bool] | None:
+        """As ``read``, on the event loop, while this process holds the pages
+        (``_recent_page``); None when it holds not the first: ``read`` it in a thread."""
+        return read_pages(position, PAGES_PER_TURN, partial(_recent_page, who))
+
     return StreamingResponse(
-        sse(start, read, who.services.notifier, poll_s=who.services.stream_poll_s),
+        sse(
+            start,
+            read,
+            who.services.notifier,
+            poll_s=who.services.stream_poll_s,
+            read_recent=read_recent,
+        ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store"},
     )
