@@ -157,9 +157,12 @@ def test_a_write_undone_leaves_the_kept_writer_ready_and_the_lock_free(tmp_path:
 
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(log)")}
+        objects = {row[1] for row in conn.execute("PRAGMA index_list(objects)")}
     assert "log_by_subject" in indexes
+    # Looked up by (type, id); deadlines by due. Nothing reads by party (0006).
+    assert objects == {"sqlite_autoindex_objects_1", "objects_due"}
 
 
 def test_records_chain_and_read_back(backend: Store) -> None:
