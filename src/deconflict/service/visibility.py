@@ -18,6 +18,12 @@ __all__ = ["Visibility", "Lookup"]
 
 T = TypeVar("T")
 
+#: Views made lately, by the conflict viewed (the record itself, held here so that its identity
+#: stays its own) and whether the other object is disclosed: the conflicts a notice makes are
+#: viewed for the filing party's answer, then for each other party's stream, mostly alike.
+_VIEWS: dict[tuple[int, bool], tuple[Conflict, ConflictView]] = {}
+_VIEWS_KEPT = 10_000
+
 
 class Lookup(Protocol):
     """Finds one record by type and id (a transaction does; so does the live situation)."""
@@ -87,4 +93,13 @@ class Visibility:
         """The conflict as the party may see it, or None when it takes no part in it."""
         if self.party not in conflict.parties:
             return None
-        return view_for(conflict, self.may_see)
+        disclosed = self.may_see(conflict.subject) and self.may_see(conflict.other)
+        key = (id(conflict), disclosed)
+        kept = _VIEWS.get(key)
+        if kept is not None and kept[0] is conflict:
+            return kept[1]
+        view = view_for(conflict, lambda _: disclosed)
+        if len(_VIEWS) >= _VIEWS_KEPT:
+            _VIEWS.clear()
+        _VIEWS[key] = (conflict, view)
+        return view
