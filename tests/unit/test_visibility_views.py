@@ -3,6 +3,7 @@ and presented once: the view kept is the one view_for makes, per disclosure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from deconflict.domain.declarations import Declaration
 from deconflict.domain.geometry import Footprint
 from deconflict.domain.lines import Line
 from deconflict.domain.screening import screen_pair
+from deconflict.service.memo import ByIdentity
 from deconflict.service.visibility import Visibility
 
 from .factories import RULES, at, declaration, notice, volume
@@ -69,3 +71,23 @@ def test_a_view_follows_what_the_reader_may_see_now() -> None:
     after = Visibility(Situation(strike, shown, LINE), "russia").view(conflict)
     assert before is not None and not before.disclosed
     assert after is not None and after.disclosed and after.other.id == "D-1"
+
+
+def test_what_is_kept_by_identity_is_made_again_for_another_object_or_once_full() -> None:
+    kept: ByIdentity[str] = ByIdentity(size=2)
+    made: list[str] = []
+
+    def make(name: str) -> Callable[[], str]:
+        def making() -> str:
+            made.append(name)
+            return name
+
+        return making
+
+    record, equal_record = ["x"], ["x"]  # equal, two objects
+    assert kept.get(record, True, make("a")) == "a"
+    assert kept.get(record, True, make("a again")) == "a"  # kept
+    kept.get(record, False, make("a, the other variant"))
+    kept.get(equal_record, True, make("equal, another object"))  # full: all let go first
+    kept.get(record, True, make("a once more"))
+    assert made == ["a", "a, the other variant", "equal, another object", "a once more"]

@@ -12,32 +12,21 @@ from ..domain.incidents import Incident
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..service.feed import FeedItem
+from ..service.memo import ByIdentity
 from ..service.ports import Record
 
 __all__ = ["present", "present_item"]
 
 
-#: Conflict views presented lately, by the view (held here, so that its identity stays its
-#: own): the same view goes to the filing party's answer and to the streams (Visibility.view
-#: gives one view object for alike readers). What ``present`` returns is never changed after.
-_PRESENTED: dict[int, tuple[ConflictView, dict[str, Any]]] = {}
-_PRESENTED_KEPT = 10_000
-
-
-def _present_view(view: ConflictView) -> dict[str, Any]:
-    kept = _PRESENTED.get(id(view))
-    if kept is not None and kept[0] is view:
-        return kept[1]
-    data = to_dict(view)
-    if len(_PRESENTED) >= _PRESENTED_KEPT:
-        _PRESENTED.clear()
-    _PRESENTED[id(view)] = (view, data)
-    return data
+#: Conflict views presented lately: the same view goes to the filing party's answer and to
+#: the streams (``Visibility.view`` gives alike readers one view). What ``present`` returns is
+#: never changed after.
+_PRESENTED: ByIdentity[dict[str, Any]] = ByIdentity(10_000)
 
 
 def present(record: Record | ConflictView) -> dict[str, Any]:
     if type(record) is ConflictView:
-        return _present_view(record)
+        return _PRESENTED.get(record, None, lambda: to_dict(record))
     data = to_dict(record)
     if isinstance(record, Notice):
         for out, volume in zip(data["volumes"], record.volumes, strict=True):

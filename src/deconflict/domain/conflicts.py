@@ -102,7 +102,8 @@ class Conflict:
 
     @property
     def parties(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((self.subject.party, self.other.party)))
+        a, b = self.subject.party, self.other.party
+        return (a,) if a == b else (a, b)
 
     def cleared(self, at: datetime) -> Conflict:
         return replace(self, cleared_at=at)

@@ -12,17 +12,17 @@ from ..domain.lines import Line, Message
 from ..domain.measures import ControlMeasure
 from ..domain.notices import Notice
 from ..domain.parties import Member, Party
+from .memo import ByIdentity
 from .ports import Reader, Record
 
 __all__ = ["Visibility", "Lookup"]
 
 T = TypeVar("T")
 
-#: Views made lately, by the conflict viewed (the record itself, held here so that its identity
-#: stays its own) and whether the other object is disclosed: the conflicts a notice makes are
-#: viewed for the filing party's answer, then for each other party's stream, mostly alike.
-_VIEWS: dict[tuple[int, bool], tuple[Conflict, ConflictView]] = {}
-_VIEWS_KEPT = 10_000
+#: Views made lately, by the conflict viewed and whether the other object is disclosed: the
+#: conflicts a notice makes are viewed for the filing party's answer, then for each other
+#: party's stream, mostly alike.
+_VIEWS: ByIdentity[ConflictView] = ByIdentity(10_000)
 
 
 class Lookup(Protocol):
@@ -91,15 +91,7 @@ class Visibility:
 
     def view(self, conflict: Conflict) -> ConflictView | None:
         """The conflict as the party may see it, or None when it takes no part in it."""
-        if self.party not in conflict.parties:
+        if self.party != conflict.subject.party and self.party != conflict.other.party:
             return None
         disclosed = self.may_see(conflict.subject) and self.may_see(conflict.other)
-        key = (id(conflict), disclosed)
-        kept = _VIEWS.get(key)
-        if kept is not None and kept[0] is conflict:
-            return kept[1]
-        view = view_for(conflict, lambda _: disclosed)
-        if len(_VIEWS) >= _VIEWS_KEPT:
-            _VIEWS.clear()
-        _VIEWS[key] = (conflict, view)
-        return view
+        return _VIEWS.get(conflict, disclosed, lambda: view_for(conflict, lambda _: disclosed))
