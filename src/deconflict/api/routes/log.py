@@ -106,10 +106,6 @@ def stream(
 ) -> StreamingResponse:
     start = _resume_from(last_event_id, after)
 
-    def chunk(position: int, last: int, items: list[dict[str, Any]]) -> str:
-        key = ("frames", who.party, position, last)
-        return who.services.pages.get(key, partial(_frames, items)) if last > position else ""
-
     def read_pages(position: int, pages: int, page: Pager) -> tuple[int, str, bool] | None:
         """Up to ``pages`` pages, and whether the head was reached (a page shorter than a full
         one was); fewer where ``page`` has none (None if it had not the first)."""
