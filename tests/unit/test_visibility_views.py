@@ -73,7 +73,7 @@ def test_a_view_follows_what_the_reader_may_see_now() -> None:
     assert after is not None and after.disclosed and after.other.id == "D-1"
 
 
-def test_what_is_kept_by_identity_is_made_again_for_another_object_or_once_full() -> None:
+def test_what_is_kept_by_identity_is_made_again_for_another_object_or_once_let_go() -> None:
     kept: ByIdentity[str] = ByIdentity(size=2)
     made: list[str] = []
 
@@ -88,6 +88,7 @@ def test_what_is_kept_by_identity_is_made_again_for_another_object_or_once_full(
     assert kept.get(record, True, make("a")) == "a"
     assert kept.get(record, True, make("a again")) == "a"  # kept
     kept.get(record, False, make("a, the other variant"))
-    kept.get(equal_record, True, make("equal, another object"))  # full: all let go first
+    kept.get(equal_record, True, make("equal, another object"))  # the oldest ("a") let go
+    kept.get(record, False, make("the other variant again"))  # still kept
     kept.get(record, True, make("a once more"))
     assert made == ["a", "a, the other variant", "equal, another object", "a once more"]
