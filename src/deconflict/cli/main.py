@@ -428,8 +428,9 @@ def serve(
         f"deconflict serving {settings.db} on http://{settings.host}:{settings.port} (console at /, docs at /docs)",
         err=True,
     )
-    # The event loop writes batches while the streams read pages on worker threads: hand the
-    # interpreter lock over every millisecond instead of every 5 (BENCHMARKS.md).
+    # The event loop writes batches while worker threads read what the loop cannot (a stream's
+    # pages this process does not hold, the GET routes): hand the interpreter lock over every
+    # millisecond instead of every 5 (BENCHMARKS.md).
     sys.setswitchinterval(0.001)
     try:
         uvicorn.run(

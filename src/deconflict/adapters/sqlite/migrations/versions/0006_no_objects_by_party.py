@@ -1,6 +1,6 @@
 """No index of objects by (type, party): no query reads by it, and every object written
 updated it — a page more in the write-ahead log at each commit (18 frames for a notice
-committed alone instead of 22, measured on the benchmark's store).
+committed alone instead of 22: benchmarks/commit_pages.py on the benchmark's store).
 
 Revision ID: 0006
 Revises: 0005
