@@ -16,7 +16,6 @@ frames (a page and its 24-byte header), with the process's CPU time per notice.
 from __future__ import annotations
 
 import argparse
-import gc
 import shutil
 import sqlite3
 import tempfile
@@ -28,11 +27,9 @@ from pathlib import Path
 
 from benchmarks.api import FILER, NOW, PRISTINE, PayloadWorld, _officer, _prepared
 from deconflict.adapters.payloads import build_command
-from deconflict.adapters.sqlite.store import SqliteStore
-from deconflict.adapters.volume_index import TimeSlicedIndex
+from deconflict.bootstrap import Settings, build
 from deconflict.service.clock import SimulatedClock
-from deconflict.service.handlers import Deconfliction, Request
-from deconflict.service.situation import Situation
+from deconflict.service.handlers import Request
 
 __all__ = ["main", "Commits"]
 
@@ -70,12 +67,7 @@ def main(argv: Sequence[str] | None = None) -> list[Commits]:
         db = Path(scratch) / "commit-pages.sqlite"
         shutil.copyfile(args.workdir / PRISTINE, db)
         # Checkpoints off the commit path and held off for the run: the log only grows.
-        store = SqliteStore(db, checkpoint_every_s=3600)
-        mechanism = Deconfliction(store, SimulatedClock(NOW), Situation(TimeSlicedIndex))
-        gc.disable()
-        mechanism.start()
-        gc.enable()
-        gc.freeze()
+        store, mechanism = build(Settings(str(db), checkpoint_every_s=3600), SimulatedClock(NOW))
         world = PayloadWorld(args.seed, timedelta(days=7))
         officer = _officer(FILER)
         for i in range(20):  # warm-up: the page cache, and the log restarted below

@@ -4,13 +4,13 @@ and presented once: the view kept is the one view_for makes, per disclosure."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from deconflict.api.presenters import present
 from deconflict.domain.arrangement import LineDomain
 from deconflict.domain.conflicts import view_for
-from deconflict.domain.declarations import Declaration
 from deconflict.domain.geometry import Footprint
 from deconflict.domain.lines import Line
 from deconflict.domain.screening import screen_pair
@@ -67,7 +67,7 @@ def test_a_view_follows_what_the_reader_may_see_now() -> None:
     conflict = screen_pair(strike, hidden, RULES, at(1))
     assert conflict is not None
     before = Visibility(Situation(strike, hidden, LINE), "russia").view(conflict)
-    shown = Declaration(**{**hidden.__dict__, "disclosed_to": ("russia",)})
+    shown = replace(hidden, disclosed_to=("russia",))
     after = Visibility(Situation(strike, shown, LINE), "russia").view(conflict)
     assert before is not None and not before.disclosed
     assert after is not None and after.disclosed and after.other.id == "D-1"

@@ -91,7 +91,7 @@ class Visibility:
 
     def view(self, conflict: Conflict) -> ConflictView | None:
         """The conflict as the party may see it, or None when it takes no part in it."""
-        if self.party != conflict.subject.party and self.party != conflict.other.party:
+        if self.party not in conflict.parties:
             return None
         disclosed = self.may_see(conflict.subject) and self.may_see(conflict.other)
         return _VIEWS.get(conflict, disclosed, lambda: view_for(conflict, lambda _: disclosed))

@@ -127,7 +127,9 @@ def stream(
         """Up to the head, a few pages at a time, in a thread: each read waits for a turn of
         the event loop, which may be long while commands are written, so one page per turn
         falls behind."""
-        return read_pages(position, PAGES_PER_READ, partial(_page, who)) or (position, "", True)
+        found = read_pages(position, PAGES_PER_READ, partial(_page, who))
+        assert found is not None  # the store has every page: None never comes
+        return found
 
     def read_recent(position: int) -> tuple[int, str, bool] | None:
         """As ``read``, on the event loop, while this process holds the pages
