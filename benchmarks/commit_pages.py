@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.api import FILER, NOW, PRISTINE, PayloadWorld, _officer, _prepared
 from deconflict.adapters.payloads import build_command
@@ -55,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> list[Commits]:
     parser.add_argument("--notices", type=int, default=320, help="notices filed per commit size")
     parser.add_argument("--batch", type=int, default=16, help="notices per commit, under load")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--hot", action="store_true", help="every notice in the hot spot (dozens of conflicts)"
+    )
     args = parser.parse_args(argv)
     if args.notices < args.batch or args.batch < 1:
         parser.error("at least one notice per commit, and a batch's worth of notices")
@@ -70,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> list[Commits]:
         store, mechanism = build(Settings(str(db), checkpoint_every_s=3600), SimulatedClock(NOW))
         world = PayloadWorld(args.seed, timedelta(days=7))
         officer = _officer(FILER)
+
+        def notice(id: str) -> dict[str, Any]:
+            return world.notice(id, hot=args.hot)
+
         for i in range(20):  # warm-up: the page cache, and the log restarted below
             mechanism.handle(build_command("notify", world.notice(f"W-{i}")), officer)
         for batch in (1, args.batch):
@@ -80,18 +88,17 @@ def main(argv: Sequence[str] | None = None) -> list[Commits]:
             for first in range(0, commits * batch, batch):
                 mechanism.handle_all(
                     [
-                        Request(build_command("notify", world.notice(f"X{batch}-{n}")), officer)
+                        Request(build_command("notify", notice(f"X{batch}-{n}")), officer)
                         for n in range(first, first + batch)
                     ]
                 )
             cpu = time.process_time() - started
             frames = (_wal_bytes(db) - before) / (4096 + 24)
             notices = commits * batch
-            found.append(
-                Commits(batch, frames / commits, frames / notices, cpu / notices * 1000)
-            )
+            found.append(Commits(batch, frames / commits, frames / notices, cpu / notices * 1000))
         store.close()
-    print(f"# Pages per commit: {args.volumes:,} volumes, {args.notices} notices per row")
+    where = "in the hot spot" if args.hot else "spread"
+    print(f"# Pages per commit: {args.volumes:,} volumes, {args.notices} notices {where} per row")
     print("| notices per commit | frames per commit | frames per notice | CPU ms per notice |")
     print("|---:|---:|---:|---:|")
     for c in found:

@@ -116,12 +116,24 @@ def test_an_inserted_log_row_is_reported(demo_db: Path, tmp_path: Path) -> None:
 
 def test_a_state_row_edited_behind_the_logs_back_is_reported(demo_db: Path, tmp_path: Path) -> None:
     db = copy(demo_db, tmp_path)
+    # A state is the log entry its row names: a line's row set back to its first state, and
+    # a declaration's pointed at another object's entry (which never counts as its state).
+    with sqlite3.connect(db) as conn:
+        line, first = conn.execute(
+            "SELECT subject_id, min(seq) FROM log WHERE subject_type = 'line' "
+            "GROUP BY subject_id HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
     tamper(
-        db, "UPDATE objects SET body = replace(body, '2000', '200') WHERE id = 'sdf-ne-deir-ez-zor'"
+        db,
+        f"UPDATE objects SET seq = {first} WHERE type = 'line' AND id = '{line}'",
+        "UPDATE objects SET seq = (SELECT seq FROM objects WHERE type = 'declaration' "
+        "AND id <> 'sdf-ne-deir-ez-zor' LIMIT 1) WHERE id = 'sdf-ne-deir-ez-zor'",
     )
     done = run("log", "verify", "--db", str(db))
     assert done.returncode == 1
-    assert "declaration sdf-ne-deir-ez-zor: stored state differs from the log" in done.stdout
+    assert f"line {line}: stored state differs from the log" in done.stdout
+    assert "declaration sdf-ne-deir-ez-zor: written by the log at seq" in done.stdout
+    assert "but missing from the store" in done.stdout
 
 
 def test_the_log_refuses_updates_through_sql(demo_db: Path, tmp_path: Path) -> None:

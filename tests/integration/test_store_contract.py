@@ -7,6 +7,7 @@ each test gets a fresh database, dropped after. If it is not reachable the tests
 from __future__ import annotations
 
 import gc
+import json
 import os
 import secrets
 import sqlite3
@@ -157,12 +158,15 @@ def test_a_write_undone_leaves_the_kept_writer_ready_and_the_lock_free(tmp_path:
 
 def test_migrations_are_managed_by_alembic(store: SqliteStore) -> None:
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0007",)
         indexes = {row[1] for row in conn.execute("PRAGMA index_list(log)")}
         objects = {row[1] for row in conn.execute("PRAGMA index_list(objects)")}
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(objects)")]
     assert "log_by_subject" in indexes
     # Looked up by (type, id); deadlines by due. Nothing reads by party (0006).
     assert objects == {"sqlite_autoindex_objects_1", "objects_due"}
+    # A state is the body of the entry its row names, never a copy beside the log (0007).
+    assert columns == ["type", "id", "seq", "due"]
 
 
 def test_records_chain_and_read_back(backend: Store) -> None:
@@ -212,7 +216,12 @@ def _at_0004(path: Path, seeded: SqliteStore, leave_out: int | None = None) -> P
     with sqlite3.connect(path) as conn:
         conn.execute("ATTACH DATABASE ? AS seed", (str(seeded.path),))
         conn.execute("INSERT INTO log SELECT * FROM seed.log WHERE seq IS NOT ?", (leave_out,))
-        conn.execute("INSERT INTO objects SELECT * FROM seed.objects")
+        # Each state copied beside the log, as 0004 kept it (0007 drops the copies).
+        conn.execute(
+            "INSERT INTO objects (type, id, party, body, seq, due) "
+            "SELECT o.type, o.id, json_extract(l.body, '$.party'), l.body, o.seq, o.due "
+            "FROM seed.objects o JOIN seed.log l ON l.seq = o.seq"
+        )
         assert _hash_is_unique(conn)
     return path
 
@@ -231,6 +240,8 @@ def test_a_store_written_at_revision_0004_migrates_keeping_its_log(tmp_path: Pat
         assert tx.history(Notice, notice) == before.history(Notice, notice)
     with sqlite3.connect(old) as conn:
         assert not _hash_is_unique(conn)
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert "objects_orphaned" not in tables  # nothing was lost: nothing set aside
         assert "WHERE subject_type <> 'conflict'" in _index_sql(conn)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         plan = conn.execute(
@@ -252,21 +263,28 @@ def test_a_tampered_store_at_revision_0004_still_opens_and_the_deletion_is_repor
     tmp_path: Path,
 ) -> None:
     """An investigator must be able to open an old store whose log lost a row: the migration
-    keeps the references that were already broken, and the chain names the gap."""
+    keeps the references that were already broken, and the state whose entry is gone, and
+    the chain names the gap."""
     seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
     # An object's current state, not the head: its row in ``objects`` now names a lost entry.
-    lost = min(o["seq"] for o in seeded.objects().values() if 1 < o["seq"] < seeded.head())
+    (key, state), *_ = ((k, o) for k, o in seeded.objects().items() if 1 < o["seq"] < seeded.head())
+    lost = state["seq"]
     old = _at_0004(tmp_path / "old.sqlite", seeded, leave_out=lost)
     migrated = SqliteStore(old)
     problems = [str(p) for p in verify_chain(migrated.entries())]
     assert problems[0].startswith(f"seq {lost + 1}: expected seq {lost}")
+    with sqlite3.connect(old) as conn:  # 0007 kept the only copy of that state, as it was
+        orphaned = conn.execute("SELECT type, id, body, seq FROM objects_orphaned").fetchall()
+    assert [(t, i, json.loads(b), q) for t, i, b, q in orphaned] == [(*key, state["body"], lost)]
     migrated.close()
     seeded.close()
 
 
 def _index_sql(conn: sqlite3.Connection) -> str:
     return " ".join(
-        sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'log'") if sql
+        sql
+        for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'log'")
+        if sql
     )
 
 

@@ -10,10 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import cattrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deconflict.adapters.codec import WRITTEN_OUT, iso, to_dict
+from deconflict.adapters.codec import WRITTEN_OUT, encode, iso, to_dict
+from deconflict.domain.chain import canonical
 from deconflict.domain.conflicts import (
     Conflict,
     ConflictRule,
@@ -145,3 +147,78 @@ _SAMPLES: dict[type[Any], Any] = {
         True,
     ),
 }
+
+
+# A conflict's canonical encoding, written out, is byte for byte the general encoder's.
+
+#: Any float the encoder writes (exponents both ways included), and whole numbers.
+_any_number = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(10**20), 10**20)
+_any_text = st.text(max_size=20)  # quotes, backslashes, control characters, non-ASCII
+_any_refs = st.builds(ObjectRef, _any_text, _any_text, _any_text, _any_text, st.integers(1, 10**6))
+
+
+_altitudes = st.floats(min_value=-500, max_value=1e300) | st.integers(-500, 10**9)
+_any_bands = (
+    st.tuples(_altitudes, _altitudes).filter(lambda b: b[1] > b[0]).map(lambda b: AltitudeBand(*b))
+)
+
+
+_any_conflicts = st.builds(
+    Conflict,
+    id=_any_text,
+    rule=st.sampled_from(ConflictRule),
+    severity=st.sampled_from(Severity),
+    subject=_any_refs,
+    other=_any_refs,
+    found_at=_times,
+    distance_m=st.none() | _any_number,
+    window=st.none() | _windows(),
+    band=st.none() | _any_bands,
+    detail=_any_text,
+    cleared_at=st.none() | _times,
+)
+
+
+@settings(max_examples=500)
+@given(_any_conflicts)
+def test_a_conflict_is_encoded_as_the_general_canonical_encoder_encodes_its_dict(
+    conflict: Conflict,
+) -> None:
+    body, encoded = encode(conflict)
+    assert body == to_dict(conflict)
+    assert encoded == canonical(body)
+
+
+def test_a_conflict_with_a_value_of_an_unexpected_type_is_still_encoded_canonically() -> None:
+    # A bool is an int to Python, and a str subclass a str: the general encoder writes both.
+    class Name(str):
+        pass
+
+    odd = Conflict(
+        "C-1",
+        ConflictRule.AIR_SEPARATION,
+        Severity.VIOLATION,
+        _REF,
+        _REF,
+        _WINDOW.start,
+        distance_m=True,
+        detail=Name("near"),
+    )
+    body, encoded = encode(odd)
+    assert encoded == canonical(body)
+    assert b'"distance_m":true' in encoded and b'"detail":"near"' in encoded
+
+
+@pytest.mark.parametrize("distance", [float("nan"), float("inf"), -float("inf")])
+def test_a_conflict_with_a_distance_that_is_not_finite_is_refused(distance: float) -> None:
+    bad = Conflict(
+        "C-1",
+        ConflictRule.AIR_SEPARATION,
+        Severity.VIOLATION,
+        _REF,
+        _REF,
+        _WINDOW.start,
+        distance_m=distance,
+    )
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        encode(bad)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.v import transform_error
 
-from ..domain.chain import canonical
+from ..domain.chain import canonical, quote
 from ..domain.conflicts import Conflict, ConflictView, ObjectRef, OtherView
 from ..domain.errors import DeconflictError, InvalidInput
 from ..domain.volume import AltitudeBand, TimeWindow
@@ -116,6 +116,76 @@ WRITTEN_OUT: dict[type[Any], Any] = {
 for _cls, _hook in WRITTEN_OUT.items():
     _converter.register_unstructure_hook(_cls, _hook)
 
+#: Each type's hook, found once: cattrs' own look-up costs more than the written-out hooks.
+_HOOKS: dict[type[Any], Any] = dict(WRITTEN_OUT)
+
+
+def _unstructure(value: Any) -> Any:
+    cls = type(value)
+    hook = _HOOKS.get(cls)
+    if hook is None:
+        hook = _HOOKS[cls] = _converter.get_unstructure_hook(cls)
+    return hook(value)
+
+
+# A conflict's canonical encoding written out, keys in sorted order, as ``canonical`` gives it
+# for ``_conflict``'s dict (a notice in a crowded place records dozens; the general encoder
+# sorts every dict of each). A value of a type it does not expect, or a float that is not
+# finite, falls back to the general encoder, which writes the one or refuses the other.
+class _Unexpected(Exception):
+    pass
+
+
+def _number(value: Any) -> str:
+    if type(value) is float:
+        if value - value != 0.0:  # NaN or infinity
+            raise _Unexpected
+        return float.__repr__(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    raise _Unexpected
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise _Unexpected
+    return quote(value)
+
+
+def _canonical_ref(r: ObjectRef) -> str:
+    return (
+        f'{{"id":{_text(r.id)},"kind":{_text(r.kind)},"party":{_text(r.party)},'
+        f'"type":{_text(r.type)},"version":{_number(r.version)}}}'
+    )
+
+
+def _canonical_conflict(c: Conflict) -> bytes:
+    band, window, cleared, distance = c.band, c.window, c.cleared_at, c.distance_m
+    return (
+        "{"
+        f'"band":{"null" if band is None else _canonical_band(band)},'
+        f'"cleared_at":{"null" if cleared is None else quote(iso(cleared))},'
+        f'"detail":{_text(c.detail)},'
+        f'"distance_m":{"null" if distance is None else _number(distance)},'
+        f'"found_at":{quote(iso(c.found_at))},'
+        f'"id":{_text(c.id)},'
+        f'"other":{_canonical_ref(c.other)},'
+        f'"rule":{quote(c.rule._value_)},'
+        f'"severity":{quote(c.severity._value_)},'
+        f'"subject":{_canonical_ref(c.subject)},'
+        f'"window":{"null" if window is None else _canonical_window(window)}'
+        "}"
+    ).encode()
+
+
+def _canonical_band(b: AltitudeBand) -> str:
+    return f'{{"lower_m":{_number(b.lower_m)},"upper_m":{_number(b.upper_m)}}}'
+
+
+def _canonical_window(w: TimeWindow) -> str:
+    return f'{{"end":{quote(iso(w.end))},"start":{quote(iso(w.start))}}}'
+
+
 _NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
 
 
@@ -126,14 +196,19 @@ def type_name(record: Record) -> str:
 def encode(value: Any) -> tuple[dict[str, Any], bytes]:
     """The value JSON-ready (as it reads back from JSON: lists, not tuples) and its canonical
     encoding, made once."""
-    result: dict[str, Any] = _converter.unstructure(value)
+    result: dict[str, Any] = _unstructure(value)
+    if type(value) is Conflict:
+        try:
+            return result, _canonical_conflict(value)
+        except _Unexpected:
+            pass
     return result, canonical(result)
 
 
 def to_dict(value: Any) -> dict[str, Any]:
     """JSON-ready, exactly as it will read back from JSON (lists, not tuples), without
     encoding it (what the API and the streams present)."""
-    result: dict[str, Any] = _converter.unstructure(value)
+    result: dict[str, Any] = _unstructure(value)
     return result
 
 

@@ -149,10 +149,14 @@ def _format_style(sql: str) -> str:
 
 _INSERT_LOG = f"INSERT INTO log ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _UPSERT_OBJECT = (
-    "INSERT INTO objects (type, id, party, body, seq, due) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (type, id) DO UPDATE SET party = excluded.party, body = excluded.body, "
-    "seq = excluded.seq, due = excluded.due"
+    "INSERT INTO objects (type, id, seq, due) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (type, id) DO UPDATE SET seq = excluded.seq, due = excluded.due"
 )
+#: An object's current state is the body of the log entry its row names (SQLite migration
+#: 0007, PostgreSQL 0004): the state is written once, under the chain, never copied beside it.
+#: Only an entry about that very object counts: a row pointed elsewhere (a tampered store)
+#: reads as no state at all, which ``log verify`` reports, never as another object's body.
+_STATE = "objects o JOIN log l ON l.seq = o.seq AND l.subject_type = o.type AND l.subject_id = o.id"
 
 
 def _log_row(entry: LogEntry, body: str) -> tuple[Any, ...]:
@@ -170,15 +174,8 @@ def _log_row(entry: LogEntry, body: str) -> tuple[Any, ...]:
     )
 
 
-def _object_row(entry: LogEntry, body: str) -> tuple[Any, ...]:
-    return (
-        entry.subject_type,
-        entry.subject_id,
-        entry.body.get("party"),
-        body,
-        entry.seq,
-        due(entry),
-    )
+def _object_row(entry: LogEntry) -> tuple[Any, ...]:
+    return (entry.subject_type, entry.subject_id, entry.seq, due(entry))
 
 
 class SqlTransaction:
@@ -220,7 +217,9 @@ class SqlTransaction:
         if staged is not None:
             entry, subject = staged
             return cast(R, subject) if subject is not None else from_dict(cls, entry.body)
-        row = self._run("SELECT body, seq FROM objects WHERE type = ? AND id = ?", (name, id))
+        row = self._run(
+            f"SELECT l.body, o.seq FROM {_STATE} WHERE o.type = ? AND o.id = ?", (name, id)
+        )
         found = row.fetchone()
         if found is None:
             return None
@@ -234,7 +233,7 @@ class SqlTransaction:
         name = TYPE_NAMES[cls]
         self.flush()
         rows = self._run(
-            "SELECT id, body, seq FROM objects WHERE type = ? ORDER BY seq", (name,)
+            f"SELECT o.id, l.body, o.seq FROM {_STATE} WHERE o.type = ? ORDER BY o.seq", (name,)
         ).fetchall()
         return [
             (self._decoded.get(cls, name, id, seq, body, self._keep(seq)), seq)
@@ -244,7 +243,8 @@ class SqlTransaction:
     def due_messages(self, at: datetime) -> list[Message]:
         self.flush()
         rows = self._run(
-            "SELECT id, body, seq FROM objects WHERE due IS NOT NULL AND due <= ? ORDER BY due",
+            f"SELECT o.id, l.body, o.seq FROM {_STATE} "
+            "WHERE o.due IS NOT NULL AND o.due <= ? ORDER BY o.due",
             (at.timestamp(),),
         ).fetchall()
         return [
@@ -344,14 +344,14 @@ class SqlTransaction:
         self._flushed = len(self._staged)
         self._staged_objects = {}
         self._run_many(_INSERT_LOG, [_log_row(entry, body) for entry, body, _ in staged])
-        self._write_states({(e.subject_type, e.subject_id): (e, b, r) for e, b, r in staged})
+        self._write_states({(e.subject_type, e.subject_id): (e, r) for e, _, r in staged})
 
     def append_all(self, entries: Iterator[LogEntry], chunk: int = 1000) -> None:
         """Write sealed entries in order (a store being filled from another's log): the log
         rows many to a statement, then each object's last state once — writing every state of
         an object that changes thousands of times (a line) in one transaction would leave
         PostgreSQL a chain of dead versions to walk on each write."""
-        latest: dict[tuple[str, str], tuple[LogEntry, str, Record | None]] = {}
+        latest: dict[tuple[str, str], tuple[LogEntry, Record | None]] = {}
         rows: list[tuple[Any, ...]] = []
         for entry in entries:
             if entry.subject_type not in RECORD_TYPES:
@@ -360,7 +360,7 @@ class SqlTransaction:
                 )
             body = canonical(entry.body).decode()
             rows.append(_log_row(entry, body))
-            latest[(entry.subject_type, entry.subject_id)] = (entry, body, None)
+            latest[(entry.subject_type, entry.subject_id)] = (entry, None)
             self._head = (entry.seq, entry.hash)
             if len(rows) >= chunk:
                 self._run_many(_INSERT_LOG, rows)
@@ -368,14 +368,12 @@ class SqlTransaction:
         self._run_many(_INSERT_LOG, rows)
         self._write_states(latest)
 
-    def _write_states(
-        self, latest: dict[tuple[str, str], tuple[LogEntry, str, Record | None]]
-    ) -> None:
-        """Each object's last state (its entry, canonical body and, when known, the record):
-        its row in ``objects``, many to a statement, and its further projections."""
+    def _write_states(self, latest: dict[tuple[str, str], tuple[LogEntry, Record | None]]) -> None:
+        """Each object's last state (its entry and, when known, the record): its row in
+        ``objects``, which names the entry, many to a statement, and its further projections."""
         kept = latest.values()
-        self._run_many(_UPSERT_OBJECT, [_object_row(entry, body) for entry, body, _ in kept])
-        for entry, _, subject in kept:
+        self._run_many(_UPSERT_OBJECT, [_object_row(entry) for entry, _ in kept])
+        for entry, subject in kept:
             self._project(entry, subject)
 
     def _run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -485,7 +483,7 @@ class SqlStore:
 
     def objects(self) -> dict[tuple[str, str], dict[str, Any]]:
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT type, id, body, seq FROM objects"))
+            rows = conn.execute(sa.text(f"SELECT o.type, o.id, l.body, o.seq FROM {_STATE}"))
             return {(r.type, r.id): {"body": json.loads(r.body), "seq": r.seq} for r in rows}
 
     def load_entries(self, entries: Iterator[LogEntry]) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "LogEntry",
     "ChainProblem",
     "canonical",
+    "quote",
     "seal",
     "verify_chain",
     "verify_export",
@@ -45,7 +46,7 @@ def canonical(value: Any) -> bytes:
 
 
 #: A JSON string as the canonical encoder writes it (non-ASCII kept, the rest escaped).
-_quote: Callable[[str], str] = json.encoder.encode_basestring
+quote: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _sha256(data: bytes) -> str:
@@ -95,9 +96,9 @@ def seal(
     saves an encoder pass each; verification keeps the general encoder)."""
     body_sha = _sha256(encoded if encoded is not None else canonical(body))
     header = (
-        f'{{"actor":{_quote(actor)},"at":{_quote(at)},"body_sha256":"{body_sha}",'
-        f'"kind":{_quote(kind)},"prev_hash":{_quote(prev_hash)},"seq":{int(seq)},'
-        f'"subject_id":{_quote(subject_id)},"subject_type":{_quote(subject_type)}}}'
+        f'{{"actor":{quote(actor)},"at":{quote(at)},"body_sha256":"{body_sha}",'
+        f'"kind":{quote(kind)},"prev_hash":{quote(prev_hash)},"seq":{int(seq)},'
+        f'"subject_id":{quote(subject_id)},"subject_type":{quote(subject_type)}}}'
     )
     hash_ = _sha256(header.encode("utf-8"))
     return LogEntry(seq, at, actor, kind, subject_type, subject_id, body, body_sha, prev_hash, hash_)
