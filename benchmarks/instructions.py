@@ -94,6 +94,7 @@ def _child(work: Path, normal: int, hot: int) -> None:
                     await _file(client, headers, payloads, 16)
                     await asyncio.sleep(0.3)  # the stream catches up
                     _flag(work, f"done-{name}")
+                _wait(work, "exit")  # running until the last dump is written
             await stream.stop()
 
     asyncio.run(run())
@@ -186,8 +187,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
         for _, work, process in runs:
             _wait(work, f"done-{name}", process)
             _control(process, f"--dump={name}")
-    for _, _, process in runs:
+    for _, work, process in runs:
         _control(process, "--instr=off")
+        _flag(work, "exit")
     counts: dict[str, dict[str, float]] = {}
     for build, work, process in runs:
         if process.wait() != 0:

@@ -128,8 +128,8 @@ def _unstructure(value: Any) -> Any:
     return hook(value)
 
 
-# A conflict's canonical encoding written out, keys in sorted order, as ``canonical`` gives it
-# for ``_conflict``'s dict (a notice in a crowded place records dozens; the general encoder
+# A conflict's canonical encoding written out from ``_conflict``'s dict, keys in sorted order,
+# as ``canonical`` gives it (a notice in a crowded place records dozens; the general encoder
 # sorts every dict of each). A value of a type it does not expect, or a float that is not
 # finite, falls back to the general encoder, which writes the one or refuses the other.
 class _Unexpected(Exception):
@@ -152,38 +152,38 @@ def _text(value: Any) -> str:
     return quote(value)
 
 
-def _canonical_ref(r: ObjectRef) -> str:
+def _canonical_ref(r: dict[str, Any]) -> str:
     return (
-        f'{{"id":{_text(r.id)},"kind":{_text(r.kind)},"party":{_text(r.party)},'
-        f'"type":{_text(r.type)},"version":{_number(r.version)}}}'
+        f'{{"id":{_text(r["id"])},"kind":{_text(r["kind"])},"party":{_text(r["party"])},'
+        f'"type":{_text(r["type"])},"version":{_number(r["version"])}}}'
     )
 
 
-def _canonical_conflict(c: Conflict) -> bytes:
-    band, window, cleared, distance = c.band, c.window, c.cleared_at, c.distance_m
+def _canonical_conflict(c: dict[str, Any]) -> bytes:
+    band, window, cleared, distance = c["band"], c["window"], c["cleared_at"], c["distance_m"]
     return (
         "{"
         f'"band":{"null" if band is None else _canonical_band(band)},'
-        f'"cleared_at":{"null" if cleared is None else quote(iso(cleared))},'
-        f'"detail":{_text(c.detail)},'
+        f'"cleared_at":{"null" if cleared is None else _text(cleared)},'
+        f'"detail":{_text(c["detail"])},'
         f'"distance_m":{"null" if distance is None else _number(distance)},'
-        f'"found_at":{quote(iso(c.found_at))},'
-        f'"id":{_text(c.id)},'
-        f'"other":{_canonical_ref(c.other)},'
-        f'"rule":{quote(c.rule._value_)},'
-        f'"severity":{quote(c.severity._value_)},'
-        f'"subject":{_canonical_ref(c.subject)},'
+        f'"found_at":{_text(c["found_at"])},'
+        f'"id":{_text(c["id"])},'
+        f'"other":{_canonical_ref(c["other"])},'
+        f'"rule":{_text(c["rule"])},'
+        f'"severity":{_text(c["severity"])},'
+        f'"subject":{_canonical_ref(c["subject"])},'
         f'"window":{"null" if window is None else _canonical_window(window)}'
         "}"
     ).encode()
 
 
-def _canonical_band(b: AltitudeBand) -> str:
-    return f'{{"lower_m":{_number(b.lower_m)},"upper_m":{_number(b.upper_m)}}}'
+def _canonical_band(b: dict[str, Any]) -> str:
+    return f'{{"lower_m":{_number(b["lower_m"])},"upper_m":{_number(b["upper_m"])}}}'
 
 
-def _canonical_window(w: TimeWindow) -> str:
-    return f'{{"end":{quote(iso(w.end))},"start":{quote(iso(w.start))}}}'
+def _canonical_window(w: dict[str, Any]) -> str:
+    return f'{{"end":{_text(w["end"])},"start":{_text(w["start"])}}}'
 
 
 _NAMES = {cls: name for name, cls in RECORD_TYPES.items()}
@@ -199,7 +199,7 @@ def encode(value: Any) -> tuple[dict[str, Any], bytes]:
     result: dict[str, Any] = _unstructure(value)
     if type(value) is Conflict:
         try:
-            return result, _canonical_conflict(value)
+            return result, _canonical_conflict(result)
         except _Unexpected:
             pass
     return result, canonical(result)
