@@ -4,7 +4,7 @@ instant; the hooks written out by hand the same as the generated ones."""
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -194,16 +194,7 @@ def test_a_conflict_with_a_value_of_an_unexpected_type_is_still_encoded_canonica
     class Name(str):
         pass
 
-    odd = Conflict(
-        "C-1",
-        ConflictRule.AIR_SEPARATION,
-        Severity.VIOLATION,
-        _REF,
-        _REF,
-        _WINDOW.start,
-        distance_m=True,
-        detail=Name("near"),
-    )
+    odd = replace(_SAMPLES[Conflict], distance_m=True, detail=Name("near"))
     body, encoded = encode(odd)
     assert encoded == canonical(body)
     assert b'"distance_m":true' in encoded and b'"detail":"near"' in encoded
@@ -211,14 +202,6 @@ def test_a_conflict_with_a_value_of_an_unexpected_type_is_still_encoded_canonica
 
 @pytest.mark.parametrize("distance", [float("nan"), float("inf"), -float("inf")])
 def test_a_conflict_with_a_distance_that_is_not_finite_is_refused(distance: float) -> None:
-    bad = Conflict(
-        "C-1",
-        ConflictRule.AIR_SEPARATION,
-        Severity.VIOLATION,
-        _REF,
-        _REF,
-        _WINDOW.start,
-        distance_m=distance,
-    )
+    bad = replace(_SAMPLES[Conflict], distance_m=distance)
     with pytest.raises(ValueError, match="not JSON compliant"):
         encode(bad)
