@@ -21,12 +21,16 @@ What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops 
    process of its own (another officer's client; the filing clients' threads share one
    interpreter lock) and records when each ``conflict.found`` arrives;
 4. files new random notices as the coalition officer (``POST /api/v1/notices``, httpx clients
-   with keep-alive, one per thread) in three scenarios:
+   with keep-alive, one per thread) in four scenarios:
    (a) maximum throughput: C clients in a closed loop for the time limit;
    (b) a fixed rate (open loop, 200/s by default) for the time limit; latency counts from the
        scheduled send time, so a server that falls behind is charged for the queue;
    (c) hot spot: every notice an air notice inside the same 1 km² (each one conflicts with many
-       of Russia's), closed loop as (a).
+       of Russia's), closed loop as (a);
+   (d) the same in another 1 km², at Raqqa, where nothing was placed on purpose: every notice
+       in one square kilometre, as the issue words the hot spot, without (c)'s crowd of the
+       other party's notices (what concentration alone costs: each notice is screened
+       against all those filed there before it).
 
 On PostgreSQL and with replicas (``--db sqlite postgresql://postgres@127.0.0.1/ --replicas 1 2``)
 each combination runs in turn on a fresh copy of the same prepared store: the SQLite file
@@ -111,6 +115,7 @@ ARRANGEMENT = "A-1"
 LINES = {LineDomain.AIR: "L-air", LineDomain.GROUND: "L-ground", LineDomain.COMMAND: "L-command"}
 GROUND_KINDS = frozenset(NoticeKind) - AIR_KINDS
 HOT_CENTRE = (40.15, 35.33)  # lon, lat: Deir ez-Zor
+QUIET_CENTRE = (39.01, 35.95)  # lon, lat: Raqqa, where no volume is placed on purpose
 HOT_SIDE_M = 1_000.0
 HOT_HORIZON = timedelta(days=2)
 MIN_LEAD = timedelta(hours=2)
@@ -155,14 +160,12 @@ class PayloadWorld:
         geo = footprint_to_geojson(fp)
         return {k: v for k, v in geo.items() if k != "shape"}
 
-    def hot_footprint(self) -> dict[str, Any]:
-        """A circle of 50-250 m radius whose centre lies in the hot-spot square, so the
-        footprint stays inside about 1 km²."""
+    def hot_footprint(self, spot: tuple[float, float] = HOT_CENTRE) -> dict[str, Any]:
+        """A circle of 50-250 m radius whose centre lies in the 1 km square around ``spot``,
+        so the footprint stays inside about 1 km²."""
         half = HOT_SIDE_M / 2 - 250.0
         centre = list(
-            self._shapes.offset(
-                HOT_CENTRE, self.rng.uniform(-half, half), self.rng.uniform(-half, half)
-            )
+            self._shapes.offset(spot, self.rng.uniform(-half, half), self.rng.uniform(-half, half))
         )
         return {
             "shape": "circle",
@@ -181,10 +184,12 @@ class PayloadWorld:
         lower = self.rng.uniform(0.0, 10_000.0)
         return round(lower, 1), round(lower + self.rng.uniform(300.0, 3_000.0), 1)
 
-    def notice(self, ident: str, hot: bool = False) -> dict[str, Any]:
+    def notice(
+        self, ident: str, hot: bool = False, spot: tuple[float, float] = HOT_CENTRE
+    ) -> dict[str, Any]:
         if hot:
             kind = self.rng.choice(sorted(AIR_KINDS))
-            footprint = self.hot_footprint()
+            footprint = self.hot_footprint(spot)
             lower, upper = 0.0, 3_000.0
             start, end = self.window(HOT_HORIZON)
         else:
@@ -1035,13 +1040,13 @@ def _scenarios(
 
             return make
 
-        def hotspot(prefix: str) -> Make:
+        def hotspot(prefix: str, spot: tuple[float, float]) -> Make:
             rng = PayloadWorld(seed * 104_729 + 17, horizon)
             lock = threading.Lock()
 
             def make(n: int) -> dict[str, Any]:
                 with lock:
-                    return rng.notice(f"{prefix}-{n:07d}", hot=True)
+                    return rng.notice(f"{prefix}-{n:07d}", hot=True, spot=spot)
 
             return make
 
@@ -1062,7 +1067,13 @@ def _scenarios(
             (
                 "(c) hot spot (1 km²)",
                 f"closed loop, {clients} clients",
-                lambda: closed_loop(urls, token, hotspot("C"), clients, seconds),
+                lambda: closed_loop(urls, token, hotspot("C", HOT_CENTRE), clients, seconds),
+                clients,
+            ),
+            (
+                "(d) hot spot, uncrowded (1 km²)",
+                f"closed loop, {clients} clients",
+                lambda: closed_loop(urls, token, hotspot("D", QUIET_CENTRE), clients, seconds),
                 clients,
             ),
         ]
@@ -1176,14 +1187,18 @@ def _met(ok: bool) -> str:
 
 def _targets(run: Run, rate: float) -> list[str]:
     by = {r.name[:3]: r for r in run.scenarios}
-    if len(by) != 3:
+    if len(by) != 4:
         return []
-    a, b, hot = by["(a)"], by["(b)"], by["(c)"]
+    a, b = by["(a)"], by["(b)"]
     delivery = max(
         (r.delivery_p99_ms for r in run.scenarios if not math.isnan(r.delivery_p99_ms)),
         default=math.nan,
     )
-    share = hot.throughput / a.throughput if a.throughput else math.nan
+
+    def share(hot: ScenarioResult) -> float:
+        return hot.throughput / a.throughput if a.throughput else math.nan
+
+    crowded, uncrowded = share(by["(c)"]), share(by["(d)"])
     return [
         "| target | measured | |",
         "|---|---:|---|",
@@ -1195,8 +1210,10 @@ def _targets(run: Run, rate: float) -> list[str]:
         f"{_f(b.delivery_p99_ms)} ms | {_met(b.delivery_p99_ms <= TARGETS['delivery_p99_ms'])} |",
         f"| conflict delivery p99 ≤ {TARGETS['delivery_p99_ms']:.0f} ms (worst scenario) | "
         f"{_f(delivery)} ms | {_met(delivery <= TARGETS['delivery_p99_ms'])} |",
-        f"| hot spot ≥ {TARGETS['hot_share']:.0%} of (a)'s throughput | {_f(share * 100, '.0f')}% "
-        f"| {_met(share >= TARGETS['hot_share'])} |",
+        f"| hot spot ≥ {TARGETS['hot_share']:.0%} of (a)'s throughput (c) | "
+        f"{_f(crowded * 100, '.0f')}% | {_met(crowded >= TARGETS['hot_share'])} |",
+        f"| the same, uncrowded (d) | "
+        f"{_f(uncrowded * 100, '.0f')}% | {_met(uncrowded >= TARGETS['hot_share'])} |",
     ]
 
 
@@ -1231,17 +1248,17 @@ def _scenario_rows(run: Run) -> list[str]:
 def _side_by_side(runs: Sequence[Run]) -> list[str]:
     out = [
         "| store, servers | (a) notices/s | (a) p99 | (b) p50 / p99 | (c) notices/s | (c) p99 | "
-        "delivery p99 (a) / (b) / (c) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "(d) notices/s | delivery p99 (a) / (b) / (c) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         by = {r.name[:3]: r for r in run.scenarios}
-        if len(by) != 3:
+        if len(by) != 4:
             continue
-        a, b, c = by["(a)"], by["(b)"], by["(c)"]
+        a, b, c, d = by["(a)"], by["(b)"], by["(c)"], by["(d)"]
         out.append(
             f"| {run.setup.label} | {a.throughput:,.1f} | {_f(a.p99_ms)} | {_f(b.p50_ms)} / "
-            f"{_f(b.p99_ms)} | {c.throughput:,.1f} | {_f(c.p99_ms)} | "
+            f"{_f(b.p99_ms)} | {c.throughput:,.1f} | {_f(c.p99_ms)} | {d.throughput:,.1f} | "
             f"{_f(a.delivery_p99_ms)} / {_f(b.delivery_p99_ms)} / {_f(c.delivery_p99_ms)} |"
         )
     return out
@@ -1322,7 +1339,8 @@ def markdown(report: Report, command: str, elapsed_s: float) -> str:
         f"rules (lateral 32,187 m, vertical 300 m). {p.hot:,} of Russia's air notices (0-3,000 m, "
         "windows within 2 days) lie in the hot spot, a 1 km square at Deir ez-Zor. Scenario "
         "notices are new random notices of the coalition (ids unique), drawn the same way; in "
-        "(c) every one is an air notice of 0-3,000 m inside the hot spot, windows within 2 days. "
+        "(c) every one is an air notice of 0-3,000 m inside the hot spot, windows within 2 days; "
+        "in (d) the same inside a 1 km square at Raqqa, where nothing was placed on purpose. "
         "Each scenario runs after the previous one, so the store grows by what they filed. "
         "Five untimed warm-up notices per server precede (a).",
     ]
