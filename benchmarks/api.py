@@ -29,8 +29,8 @@ What it does, all on 127.0.0.1 and bounded (a time limit per scenario; it stops 
        of Russia's), closed loop as (a);
    (d) the same in another 1 km², at Raqqa, where nothing was placed on purpose: every notice
        in one square kilometre, as the issue words the hot spot, without (c)'s crowd of the
-       other party's notices (what concentration alone costs: each notice is screened
-       against all those filed there before it).
+       other party's notices (what concentration alone costs: the filing party's index grows
+       dense in one place; a notice is screened against the other parties' objects only).
 
 On PostgreSQL and with replicas (``--db sqlite postgresql://postgres@127.0.0.1/ --replicas 1 2``)
 each combination runs in turn on a fresh copy of the same prepared store: the SQLite file
