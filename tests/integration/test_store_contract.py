@@ -23,10 +23,12 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from deconflict.adapters.postgres.store import PostgresStore
+from deconflict.adapters.postgres import store as postgres_store_module
+from deconflict.adapters.postgres.store import PostgresStore, driver_url
 from deconflict.adapters.scenario import bundled, load_scenario
 from deconflict.adapters.sqlite import store as sqlite_store_module
 from deconflict.adapters.sqlite.store import SqliteStore
+from deconflict.adapters.store_common import LOG_COLUMNS
 from deconflict.adapters.volume_index import TimeSlicedIndex
 from deconflict.cli.replay import run_scenario
 from deconflict.domain.chain import GENESIS, verify_chain
@@ -43,6 +45,7 @@ from deconflict.service.situation import Situation
 
 AT = datetime(2017, 9, 15, 6, tzinfo=UTC)
 SQLITE_MIGRATIONS = Path(sqlite_store_module.__file__).parent
+POSTGRES_MIGRATIONS = Path(postgres_store_module.__file__).parent
 PG_SERVER = os.environ.get("DECONFLICT_TEST_PG", "postgresql://postgres@127.0.0.1/")
 
 
@@ -545,6 +548,51 @@ def test_postgres_keeps_one_valid_volume_row_per_active_volume(tmp_path: Path) -
         assert expected and {(t, i, x) for t, i, x, *_ in rows} == expected
         assert len(rows) == len(expected)
         assert all(valid and srid == 4326 and w and b for *_, valid, srid, w, b in rows)
+
+
+def test_a_postgres_store_written_at_revision_0003_keeps_its_states_as_pointers(
+    tmp_path: Path,
+) -> None:
+    """0004 drops the copy of each state kept beside the log: read through the entries they
+    now name, the states are the ones the copies held."""
+    seeded = _seeded(SqliteStore(tmp_path / "seed.sqlite"))
+    with sqlite3.connect(
+        seeded.path
+    ) as conn:  # the seed's rows, each state copied, as 0003 kept it
+        log = conn.execute(f"SELECT {LOG_COLUMNS} FROM log ORDER BY seq").fetchall()
+        objects = conn.execute(
+            "SELECT o.type, o.id, json_extract(l.body, '$.party'), l.body, o.seq, o.due "
+            "FROM objects o JOIN log l ON l.seq = o.seq"
+        ).fetchall()
+    with _pg_database() as url:
+        engine = sa.create_engine(driver_url(url))
+        config = Config(str(POSTGRES_MIGRATIONS / "alembic.ini"))
+        config.set_main_option("script_location", str(POSTGRES_MIGRATIONS / "migrations"))
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0003")
+        engine.dispose()
+        with psycopg.connect(url) as conn:
+            marks = ", ".join(["%s"] * len(log[0]))
+            conn.cursor().executemany(f"INSERT INTO log ({LOG_COLUMNS}) VALUES ({marks})", log)
+            conn.cursor().executemany(
+                "INSERT INTO objects (type, id, party, body, seq, due) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                objects,
+            )
+        migrated = PostgresStore(url)
+        try:
+            assert migrated.objects() == seeded.objects()
+            assert verify_chain(migrated.entries()) == []
+        finally:
+            migrated.close()
+        with psycopg.connect(url) as conn:
+            columns = conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'objects' ORDER BY ordinal_position"
+            ).fetchall()
+    assert [c for (c,) in columns] == ["type", "id", "seq", "due"]
+    seeded.close()
 
 
 def test_postgres_log_has_no_hash_index_and_no_subject_index_for_conflicts() -> None:
