@@ -21,10 +21,10 @@ server's:
    request's send), the answers that were not 2xx (0 expected) and the server's CPU time per
    request, every thread, with the cores it kept busy.
 2. **The writer alone.** The mechanism composed as ``deconflict serve`` composes it, in this
-   process, on another fresh copy: the same notices of (a) and (c) built into commands
-   beforehand, then run through ``Deconfliction.handle_all`` in batches of 16, as the
-   server's writer batches them under load — no HTTP, no validation, no answer, no stream.
-   Its CPU per notice (every thread: the checkpoint's too) is the floor of any design with
+   process, on another fresh copy: the same notices of (a), (c) and (d) built into commands
+   beforehand, then run through ``Deconfliction.handle_all`` in batches of ``--batch`` (16,
+   as the server's writer batches the requests of 16 clients) — no HTTP, no validation, no
+   answer, no stream. Its CPU per notice (every thread: the checkpoint's too) is the floor of any design with
    one writer, however its HTTP work is spread; 1,000 / that floor is the most notices per
    second one writer process files.
 
@@ -70,7 +70,6 @@ from deconflict.service.handlers import Request
 
 __all__ = ["main"]
 
-BATCH = 16  # what the server's writer takes at once from 16 clients
 
 LUA = """
 local items, i = {}, 0
@@ -233,21 +232,25 @@ def _fresh_copy(pristine: Path, db: Path) -> None:
             shutil.copyfile(f"{pristine}{suffix}", f"{db}{suffix}")
 
 
-def alone(base: Path, pristine: Path, plan: dict[str, list[dict[str, Any]]]) -> list[Alone]:
+def alone(
+    base: Path, pristine: Path, plan: dict[str, list[dict[str, Any]]], batch: int
+) -> list[Alone]:
     db = base / "alone-writer.sqlite"
     _fresh_copy(pristine, db)
     store, mechanism = build(Settings(str(db), checkpoint_every_s=0.2), SimulatedClock(NOW))
     results: list[Alone] = []
     try:
         for name, bodies in plan.items():
-            _log(f"writer alone {name}: {len(bodies):,} notices, {BATCH} a batch")
+            _log(f"writer alone {name}: {len(bodies):,} notices, {batch} a batch")
             requests = [Request(build_command("notify", b), _officer(FILER)) for b in bodies]
             cpu0, wall0, conflicts = time.process_time(), time.perf_counter(), 0
-            for start in range(0, len(requests), BATCH):
-                for done in mechanism.handle_all(requests[start : start + BATCH]):
+            frozen = wall0
+            for start in range(0, len(requests), batch):
+                for done in mechanism.handle_all(requests[start : start + batch]):
                     conflicts += len(done.result().conflicts)
-                if start // BATCH % 64 == 63:
-                    gc.freeze()  # as the server's collector does each second
+                if time.perf_counter() - frozen >= 1.0:  # as the server's collector does
+                    gc.freeze()
+                    frozen = time.perf_counter()
             results.append(
                 Alone(
                     name,
@@ -264,7 +267,11 @@ def alone(base: Path, pristine: Path, plan: dict[str, list[dict[str, Any]]]) -> 
 
 
 def markdown(
-    served_rows: Sequence[Served], alone_rows: Sequence[Alone], command: str, facts: str
+    served_rows: Sequence[Served],
+    alone_rows: Sequence[Alone],
+    batch: int,
+    command: str,
+    facts: str,
 ) -> str:
     lines = [
         "# The server alone",
@@ -287,7 +294,7 @@ def markdown(
         )
     lines += [
         "",
-        f"## The writer alone (`handle_all`, {BATCH} a batch, no HTTP)",
+        f"## The writer alone (`handle_all`, {batch} a batch, no HTTP)",
         "",
         "| notices | count | conflicts / notice | CPU / notice | the most one writer files |",
         "|---|---:|---:|---:|---:|",
@@ -309,6 +316,7 @@ def main(argv: Sequence[str] | None = None) -> tuple[list[Served], list[Alone]]:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--notices", type=int, default=20_000, help="made for each scenario")
     parser.add_argument("--alone", type=int, default=3_000, help="notices the writer files alone")
+    parser.add_argument("--batch", type=int, default=16, help="the writer alone's batch size")
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
@@ -335,14 +343,14 @@ def main(argv: Sequence[str] | None = None) -> tuple[list[Served], list[Alone]]:
         args.workdir, pristine, prepared.tokens, prepared.head, plan, args.clients, args.seconds
     )
     alone_plan = {name: bodies[: args.alone] for name, bodies in plan.items()}
-    alone_rows = alone(args.workdir, pristine, alone_plan)
+    alone_rows = alone(args.workdir, pristine, alone_plan, args.batch)
     facts = (
         f"{args.volumes:,} active volumes ({args.hot} of Russia's air notices in the crowded hot "
         f"spot); {platform.processor() or platform.machine()}, {os.cpu_count()} cores; Python "
         f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
     command = " ".join(["python -m benchmarks.server_alone", *(argv or sys.argv[1:])])
-    report = markdown(served_rows, alone_rows, command, facts)
+    report = markdown(served_rows, alone_rows, args.batch, command, facts)
     print(report)
     if args.output is not None:
         args.output.write_text(report, encoding="utf-8")
