@@ -53,6 +53,15 @@ def test_demo_replays_the_seed_and_ends_with_the_conflict_table(tmp_path: Path) 
     )
     assert "line_crossing" in table and "advisory" in table
     assert '"A new incident of the same kind will bring a response."' in out
+    # Both tables show each conflict as it stands at the end: the crossing's first version
+    # was amended, which cleared its conflicts.
+    full, russian = (
+        {row.split()[0]: row.split()[-1] for row in part.splitlines() if row.startswith("C-")}
+        for part in table.split("as the Russian cell sees them", 1)
+    )
+    assert full == russian
+    v1 = [row for row in table.splitlines() if "saa-crossing v1" in row]
+    assert v1 and all(row.endswith("cleared") for row in v1)
 
 
 def test_log_verify_accepts_an_untouched_log(demo_db: Path) -> None:

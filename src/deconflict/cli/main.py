@@ -151,16 +151,16 @@ def demo(db: str | None, as_json: bool) -> None:
     target = db or str(default_db_path().with_name("demo.sqlite"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    conflicts = _replay(bundled(DEMO_SCENARIO), target, as_json)
+    _replay(bundled(DEMO_SCENARIO), target, as_json)
     if as_json:
         return
-    click.echo("\nConflicts found\n" + conflict_table(conflicts))
     store, _ = build(Settings(str(target)), SystemClock())
     try:
-        with store.read() as tx:
-            russian = read_for(tx, "russia").conflicts
+        with store.read() as tx:  # as they stand at the end: an amendment cleared some
+            conflicts, russian = tx.all(Conflict), read_for(tx, "russia").conflicts
     finally:
         store.close()
+    click.echo("\nConflicts found, as they stand now\n" + conflict_table(conflicts))
     click.echo(
         "\nThe same conflicts as the Russian cell sees them (need-to-know)\n"
         + conflict_view_table(russian)
