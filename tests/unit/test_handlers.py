@@ -13,7 +13,8 @@ from deconflict.domain.arrangement import Arrangement, DeclarationKind, LineDoma
 from deconflict.domain.conflicts import Conflict, ConflictRule
 from deconflict.domain.errors import Conflicting, InvalidInput, NotFound, NotPermitted
 from deconflict.domain.geometry import Footprint
-from deconflict.domain.lines import Answer, Message, MessageKind
+from deconflict.domain.lines import Answer, Line, Message, MessageKind
+from deconflict.domain.notices import Notice
 from deconflict.domain.parties import Role
 from deconflict.service import commands as c
 from deconflict.service.clock import SimulatedClock
@@ -68,6 +69,33 @@ def test_a_declaration_made_after_a_notice_is_screened_against_it(mech: Deconfli
     assert [(x.rule, x.subject.id, x.other.id) for x in found] == [
         (ConflictRule.DECLARATION_BUFFER, "N-1", "D-1")
     ]
+
+
+def test_a_notice_whose_every_volume_has_ended_is_refused_and_nothing_is_recorded(
+    mech: Deconfliction, clock: SimulatedClock
+) -> None:
+    # An operation under way may still be notified (late: a short notice).
+    clock.move_to(at(11))  # the strike's one volume runs 10:00-12:00
+    found = mech.handle(_strike("N-1"), "russia-officer").conflicts
+    assert [x.rule for x in found] == [ConflictRule.SHORT_NOTICE]
+    clock.move_to(at(12))
+    head, line = _count(mech), mech.get(Line, "L-air")
+    with pytest.raises(InvalidInput, match="every volume ended before") as refused:
+        mech.handle(_strike("N-2"), "russia-officer")
+    assert refused.value.field == "volumes"
+    assert _count(mech) == head and mech.get(Line, "L-air") == line  # no number taken
+    assert mech.get(Notice, "N-2") is None
+
+
+def test_an_amendment_into_the_past_is_refused_and_the_notice_stays_as_it_was(
+    mech: Deconfliction, clock: SimulatedClock
+) -> None:
+    mech.handle(_strike(), "russia-officer")
+    clock.move_to(at(9))
+    past = (volume(Footprint.circle(DEZ, 1_000), start_h=6, end_h=8),)
+    with pytest.raises(InvalidInput, match="every volume ended before"):
+        mech.handle(c.Amend("N-1", past), "russia-officer")
+    assert mech.get(Notice, "N-1").version == 1
 
 
 def test_amending_clears_the_old_versions_conflicts_and_screens_the_new_one(

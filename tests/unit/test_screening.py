@@ -231,6 +231,14 @@ class TestLeadTime:
         assert late is not None and late.rule is ConflictRule.SHORT_NOTICE
         assert "30 min ahead; 60 min required" in late.detail
 
+    def test_a_notice_filed_once_its_operation_began_says_how_late(self) -> None:
+        rules = Rules(min_lead={NoticeKind.AIR_STRIKE: timedelta(hours=1)})
+        late = short_notice(
+            notice(volume(Footprint.point(DEZ), start_h=10), filed_h=10.25), rules, "A-1", at(10.25)
+        )
+        assert late is not None
+        assert "filed 15 min after its start; 60 min required" in late.detail
+
     def test_exactly_the_minimum_lead_is_enough(self) -> None:
         rules = Rules(min_lead={NoticeKind.AIR_STRIKE: timedelta(hours=1)})
         assert (

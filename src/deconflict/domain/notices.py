@@ -11,7 +11,21 @@ from .errors import Conflicting, InvalidInput
 from .parties import check_identifier
 from .volume import TimeWindow, Volume4D
 
-__all__ = ["Notice", "NoticeStatus"]
+__all__ = ["Notice", "NoticeStatus", "require_to_come"]
+
+
+def require_to_come(volumes: tuple[Volume4D, ...], at: datetime) -> None:
+    """A notice (or an amendment) tells of an operation to come or under way: one of its
+    volumes at least must end after ``at``, when it is filed. A window that ended already is
+    most often a mistyped date; what happened is reported as an incident."""
+    end = max((v.window.end for v in volumes), default=None)
+    if end is not None and end <= at:
+        raise InvalidInput(
+            f"every volume ended before the notice is filed (the last at {end:%Y-%m-%dT%H:%MZ}, "
+            f"filed at {at:%Y-%m-%dT%H:%MZ}): a notice tells of an operation to come; report "
+            "what happened as an incident",
+            field="volumes",
+        )
 
 
 class NoticeStatus(StrEnum):

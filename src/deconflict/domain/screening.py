@@ -221,6 +221,7 @@ def short_notice(notice: Notice, rules: Rules, arrangement: str, at: datetime) -
     other = ObjectRef("arrangement", arrangement, arrangement, "min_lead")
     subject = ref_of(notice)
     lead_min = notice.lead_time.total_seconds() / 60
+    filed = f"{lead_min:.0f} min ahead" if lead_min >= 0 else f"{-lead_min:.0f} min after its start"
     return Conflict(
         id=Conflict.make_id(ConflictRule.SHORT_NOTICE, subject, other),
         rule=ConflictRule.SHORT_NOTICE,
@@ -229,7 +230,7 @@ def short_notice(notice: Notice, rules: Rules, arrangement: str, at: datetime) -
         other=other,
         found_at=at,
         window=notice.window,
-        detail=f"filed {lead_min:.0f} min ahead; {required.total_seconds() / 60:.0f} min required",
+        detail=f"filed {filed}; {required.total_seconds() / 60:.0f} min required",
     )
 
 

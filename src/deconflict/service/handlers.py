@@ -26,7 +26,7 @@ from ..domain.errors import (
 from ..domain.incidents import Incident, LadderStep
 from ..domain.lines import Acknowledgement, Answer, Line, LineStatus, Message, MessageKind
 from ..domain.measures import ControlMeasure, MeasureKind
-from ..domain.notices import Notice
+from ..domain.notices import Notice, require_to_come
 from ..domain.parties import Member, Party, Role
 from ..domain.screening import Screenable, screen, screen_pair
 from . import commands as c
@@ -432,6 +432,7 @@ class Deconfliction:
         line.check_member(unit.actor)
         self._new(unit.tx, Notice, cmd.id)
         self._check_forces(self._need(unit.tx, Party, unit.actor.party, "actor"), cmd.forces)
+        require_to_come(cmd.volumes, unit.at)
         number = self._post(unit, line, MessageKind.NOTICE, text=cmd.remarks, notice=cmd.id)
         notice = Notice(
             cmd.id,
@@ -473,6 +474,7 @@ class Deconfliction:
 
     def _amend(self, cmd: c.Amend, unit: _Unit) -> None:
         notice = self._owned_notice(unit, cmd.id).amended(cmd.volumes, unit.at, cmd.remarks)
+        require_to_come(cmd.volumes, unit.at)
         self._screen_notice(unit, self._revise(unit, notice, MessageKind.AMENDMENT, cmd.remarks))
 
     def _cancel(self, cmd: c.Cancel, unit: _Unit) -> None:
