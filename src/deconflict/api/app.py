@@ -80,6 +80,28 @@ async def _process_deadlines(services: Services, every_s: float) -> None:
             LOG.error("deadline processing failed", exc_info=done.error)
 
 
+#: The API's parts in the order the interactive docs show them (not the order routes match).
+_TAGS = [
+    {"name": "parties, members and agreements", "description": "Administration: parties, "
+     "members and their tokens, arrangements, lines opened."},
+    {"name": "lines", "description": "Numbered messages on each line, acknowledgements, "
+     "deadlines, suspension."},
+    {"name": "notices", "description": "Notices of operations as 4D volumes, screened when "
+     "filed or amended; their versions."},
+    {"name": "declarations, measures and conflicts", "description": "Declared positions and "
+     "sites, agreed lines and zones, and the conflicts found, as the caller's party may see "
+     "them."},
+    {"name": "incidents", "description": "Incidents reported and the facts on record about "
+     "each, a zone's escalation ladder, and the tension per day between parties."},
+    {"name": "log and stream", "description": "The hash-chained log as the caller's party may "
+     "see it, and its live stream (Server-Sent Events)."},
+    {"name": "base layer", "description": "Borders, rivers and coastlines under the map, "
+     "offline."},
+    {"name": "formats: import and export", "description": "GeoJSON, KML, ASTM F3548 volumes, "
+     "Cursor on Target, and Airspace Control Orders."},
+]  # fmt: skip
+
+
 def create_app(
     services: Services,
     *,
@@ -120,10 +142,13 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        openapi_tags=_TAGS,
     )
     app.state.services = services
     problems.install(app)
-    for module in (admin, lines, notices, situation, incidents, log, basemap, formats, cot, aco):
+    # Routes are matched in turn, each router's after the one before: the busiest first
+    # (filing a notice matched 19 routes before its own when it came third).
+    for module in (notices, lines, log, situation, incidents, admin, formats, cot, aco, basemap):
         app.include_router(
             module.router,
             prefix="/api/v1",
