@@ -295,6 +295,17 @@ PRISTINE = "pristine.sqlite"
 META = "prepared.json"
 
 
+def copy_store(source: str | Path, target: str | Path) -> None:
+    """Replace the SQLite store at ``target`` by a copy of the closed store at ``source``: its
+    file and write-ahead log. Neither's shared-memory index is kept: SQLite rebuilds it from the
+    log on opening, and a stale one left beside the copy could not be trusted."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    for suffix in ("", "-wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+
+
 def _prepared(base: Path, volumes: int, hot: int, world: PayloadWorld, reuse: bool) -> Prepared:
     """Prepare the store; with ``reuse``, start again from the copy kept by an earlier run with
     the same volumes and hot spot (the store the scenarios wrote to is replaced)."""
@@ -303,19 +314,13 @@ def _prepared(base: Path, volumes: int, hot: int, world: PayloadWorld, reuse: bo
         kept = json.loads(meta.read_text(encoding="utf-8"))
         if kept["volumes"] == volumes and kept["hot_asked"] == hot:
             _log(f"reusing the store prepared in {base}")
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-                if Path(f"{pristine}{suffix}").exists():
-                    shutil.copyfile(f"{pristine}{suffix}", f"{db}{suffix}")
+            copy_store(pristine, db)
             fields = {k: v for k, v in kept.items() if k not in ("volumes", "hot_asked")}
             return Prepared(db=db, **fields)
     _log(f"preparing a store with {volumes:,} volumes in {base}")
     prepared = prepare(db, volumes, hot, world)
     if reuse:  # keep a copy and the tokens, for another run or for profiling by hand
-        for suffix in ("", "-wal"):
-            Path(f"{pristine}{suffix}").unlink(missing_ok=True)
-            if Path(f"{db}{suffix}").exists():
-                shutil.copyfile(f"{db}{suffix}", f"{pristine}{suffix}")
+        copy_store(db, pristine)
         kept = {k: v for k, v in prepared.__dict__.items() if k != "db"}
         meta.write_text(json.dumps(kept | {"volumes": volumes, "hot_asked": hot}), encoding="utf-8")
     return prepared
@@ -876,10 +881,7 @@ class Stores:
         self.load_s = 0.0
         if len(setups) > 1:  # the runs write to their store: each starts from this copy
             self.frozen = base / "frozen.sqlite"
-            for suffix in ("", "-wal"):
-                Path(f"{self.frozen}{suffix}").unlink(missing_ok=True)
-                if Path(f"{prepared.db}{suffix}").exists():
-                    shutil.copyfile(f"{prepared.db}{suffix}", f"{self.frozen}{suffix}")
+            copy_store(prepared.db, self.frozen)
         for server in sorted({s.store for s in setups if s.postgres}):
             self.templates[server] = self._template(server, f"deconflict_bench_{key}")
 
@@ -920,10 +922,7 @@ class Stores:
         if self.frozen is None:
             return str(self.prepared.db)
         db = self.base / f"run-{index}.sqlite"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-            if Path(f"{self.frozen}{suffix}").exists():
-                shutil.copyfile(f"{self.frozen}{suffix}", f"{db}{suffix}")
+        copy_store(self.frozen, db)
         return str(db)
 
     @staticmethod

@@ -16,7 +16,6 @@ frames (a page and its 24-byte header), with the process's CPU time per notice.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
 import tempfile
 import time
@@ -26,7 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.api import FILER, NOW, PRISTINE, PayloadWorld, _officer, _prepared
+from benchmarks.api import FILER, NOW, PRISTINE, PayloadWorld, _officer, _prepared, copy_store
 from deconflict.adapters.payloads import build_command
 from deconflict.bootstrap import Settings, build
 from deconflict.service.clock import SimulatedClock
@@ -69,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> list[Commits]:
     found: list[Commits] = []
     with tempfile.TemporaryDirectory() as scratch:
         db = Path(scratch) / "commit-pages.sqlite"
-        shutil.copyfile(args.workdir / PRISTINE, db)
+        copy_store(args.workdir / PRISTINE, db)
         # Checkpoints off the commit path and held off for the run: the log only grows.
         store, mechanism = build(Settings(str(db), checkpoint_every_s=3600), SimulatedClock(NOW))
         world = PayloadWorld(args.seed, timedelta(days=7))

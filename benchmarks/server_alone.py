@@ -45,7 +45,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -62,6 +62,7 @@ from benchmarks.api import (
     _log,
     _officer,
     _prepared,
+    copy_store,
 )
 from deconflict.adapters.payloads import build_command
 from deconflict.bootstrap import Settings, build
@@ -69,6 +70,8 @@ from deconflict.service.clock import SimulatedClock
 from deconflict.service.handlers import Request
 
 __all__ = ["main"]
+
+SPREAD = "SA"  # the ids of (a)'s notices, which the reads ask for again
 
 
 LUA = """
@@ -87,9 +90,9 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'RESULT {"requests": %d, "duration_us": %d, "not_2xx": %d, "socket_errors": %d, '
-    .. '"p50_us": %d, "p99_us": %d, "max_us": %d}\\n',
+    .. '"p50_us": %d, "p99_us": %d}\\n',
     summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(99)))
 end
 """
 
@@ -120,7 +123,6 @@ class Alone:
     name: str
     notices: int
     cpu_s: float
-    wall_s: float
     conflicts: int
 
     @property
@@ -146,7 +148,7 @@ def _wrk(
     raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
 
 
-def _bodies(make: Any, prefix: str, count: int) -> list[dict[str, Any]]:
+def _bodies(make: Callable[[str], dict[str, Any]], prefix: str, count: int) -> list[dict[str, Any]]:
     return [make(f"{prefix}-{i:07d}") for i in range(count)]
 
 
@@ -165,7 +167,7 @@ def served(
     seconds: float,
 ) -> list[Served]:
     db = base / "alone-served.sqlite"
-    _fresh_copy(pristine, db)
+    copy_store(pristine, db)
     script = _write_lines(base / "post.lua", [LUA])
     server = Server(db, base / "clock.txt", base / "alone-server.log")
     server.start()
@@ -206,7 +208,8 @@ def served(
     try:
         for name, bodies in plan.items():
             step(name, "POST", [json.dumps(b) for b in bodies])
-        step("read: GET /notices/{id}", "GET", [f"/api/v1/notices/{i}" for i in _filed(db, "SA-")])
+        reads = [f"/api/v1/notices/{i}" for i in _filed(db, f"{SPREAD}-")]
+        step("read: GET /notices/{id}", "GET", reads)
     finally:
         stream.terminate()
         stream.wait(timeout=30)
@@ -225,41 +228,25 @@ def _filed(db: Path, prefix: str) -> list[str]:
         return [str(row[0]) for row in rows]
 
 
-def _fresh_copy(pristine: Path, db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-        if Path(f"{pristine}{suffix}").exists():
-            shutil.copyfile(f"{pristine}{suffix}", f"{db}{suffix}")
-
-
 def alone(
     base: Path, pristine: Path, plan: dict[str, list[dict[str, Any]]], batch: int
 ) -> list[Alone]:
     db = base / "alone-writer.sqlite"
-    _fresh_copy(pristine, db)
+    copy_store(pristine, db)
     store, mechanism = build(Settings(str(db), checkpoint_every_s=0.2), SimulatedClock(NOW))
     results: list[Alone] = []
     try:
         for name, bodies in plan.items():
             _log(f"writer alone {name}: {len(bodies):,} notices, {batch} a batch")
             requests = [Request(build_command("notify", b), _officer(FILER)) for b in bodies]
-            cpu0, wall0, conflicts = time.process_time(), time.perf_counter(), 0
-            frozen = wall0
+            cpu0, conflicts, frozen = time.process_time(), 0, time.perf_counter()
             for start in range(0, len(requests), batch):
                 for done in mechanism.handle_all(requests[start : start + batch]):
                     conflicts += len(done.result().conflicts)
                 if time.perf_counter() - frozen >= 1.0:  # as the server's collector does
                     gc.freeze()
                     frozen = time.perf_counter()
-            results.append(
-                Alone(
-                    name,
-                    len(requests),
-                    time.process_time() - cpu0,
-                    time.perf_counter() - wall0,
-                    conflicts,
-                )
-            )
+            results.append(Alone(name, len(requests), time.process_time() - cpu0, conflicts))
             _log(f"  {results[-1].cpu_ms:.2f} ms of CPU per notice")
     finally:
         store.close()
@@ -331,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> tuple[list[Served], list[Alone]]:
     pristine = args.workdir / "pristine.sqlite"
     world = PayloadWorld(args.seed * 15_485_863, horizon)
     plan = {
-        "(a) spread": _bodies(world.notice, "SA", args.notices),
+        "(a) spread": _bodies(world.notice, SPREAD, args.notices),
         "(c) hot spot, crowded": _bodies(
             lambda i: world.notice(i, hot=True, spot=HOT_CENTRE), "SC", args.notices
         ),
