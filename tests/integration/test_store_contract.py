@@ -206,16 +206,21 @@ def test_the_store_survives_reopening(tmp_path: Path) -> None:
     again.close()
 
 
+def _upgrade_to(url: str, migrations: Path, revision: str) -> None:
+    """An empty database brought up to an older revision of an adapter's migrations."""
+    engine = sa.create_engine(url)
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
 def _at_0004(path: Path, seeded: SqliteStore, leave_out: int | None = None) -> Path:
     """A store at revision 0004 holding the seed's rows, as an earlier version held them
     (``leave_out``: that log row missing, as if deleted)."""
-    engine = sa.create_engine(f"sqlite:///{path}")
-    config = Config(str(SQLITE_MIGRATIONS / "alembic.ini"))
-    config.set_main_option("script_location", str(SQLITE_MIGRATIONS / "migrations"))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
-    engine.dispose()
+    _upgrade_to(f"sqlite:///{path}", SQLITE_MIGRATIONS, "0004")
     with sqlite3.connect(path) as conn:
         conn.execute("ATTACH DATABASE ? AS seed", (str(seeded.path),))
         conn.execute("INSERT INTO log SELECT * FROM seed.log WHERE seq IS NOT ?", (leave_out,))
@@ -565,13 +570,7 @@ def test_a_postgres_store_written_at_revision_0003_keeps_its_states_as_pointers(
             "FROM objects o JOIN log l ON l.seq = o.seq"
         ).fetchall()
     with _pg_database() as url:
-        engine = sa.create_engine(driver_url(url))
-        config = Config(str(POSTGRES_MIGRATIONS / "alembic.ini"))
-        config.set_main_option("script_location", str(POSTGRES_MIGRATIONS / "migrations"))
-        with engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0003")
-        engine.dispose()
+        _upgrade_to(driver_url(url), POSTGRES_MIGRATIONS, "0003")
         with psycopg.connect(url) as conn:
             marks = ", ".join(["%s"] * len(log[0]))
             conn.cursor().executemany(f"INSERT INTO log ({LOG_COLUMNS}) VALUES ({marks})", log)
